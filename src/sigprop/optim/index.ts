@@ -1,0 +1,1 @@
+export { Optimizer, optimizerBuilder, type OptimizerConfig } from './optimizer.js';
