@@ -1,0 +1,1 @@
+export { Classifier, type LearnResult } from './classifier.js';

@@ -1,0 +1,27 @@
+import type { ModelConfig, MlpConfig } from './schema.js';
+import { parseConfig } from './parse.js';
+import { Classifier } from '../classifier/classifier.js';
+import { mlp } from '../zoo/mlp.js';
+import { manualSeed } from '../utils/random.js';
+import type { BuiltModel } from '../zoo/learner.js';
+
+/**
+ * Builds a classifier from a JSON model config (validated, defaults filled in). The initial
+ * weights depend only on `config.seed`, so equal configs give equal models on every backend.
+ * @throws ConfigError listing every problem by JSON path.
+ */
+export function fromConfig(json: unknown): Classifier {
+  const config = parseConfig(json);
+  manualSeed(config.seed);
+  return new Classifier(config, buildArchitecture(config));
+}
+
+/** The full config of a classifier (with defaults), a deep copy. */
+export function toConfig(classifier: Classifier): ModelConfig {
+  return structuredClone(classifier.config);
+}
+
+function buildArchitecture(config: ModelConfig): BuiltModel {
+  if (config.architecture.name === 'mlp') return mlp(config as ModelConfig & { architecture: MlpConfig });
+  throw new Error(`architecture ${config.architecture.name} is not built yet`);
+}
