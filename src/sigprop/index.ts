@@ -12,6 +12,7 @@ export * as functional from './functional/index.js';
 export * as utils from './utils/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as backend from './backend/index.js';
 export * as zoo from './zoo/index.js';
 export * as config from './config/index.js';
 export { Classifier, type LearnResult } from './classifier/index.js';
