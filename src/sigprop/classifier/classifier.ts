@@ -36,11 +36,13 @@ export class Classifier {
 
   /**
    * Learns one batch. @param x `[N, ...inputShape]` float32; @param labels int `[N]` in
-   * `[0, classes)`. Returns the pre-update logits and the output loss.
+   * `[0, classes)`; @param fresh how many of the N samples are new (the rest are replayed
+   * ones, which do not count in {@link Classifier.samples}); default N.
+   * Returns the pre-update logits and the output loss.
    * @throws Error when x has the wrong shape, a label is out of range or not an integer, or the
    *   loss needs ≥ 2 samples (v9/v14/v15) and N < 2. Nothing is learned then.
    */
-  learn(x: tf.Tensor, labels: tf.Tensor): LearnResult {
+  learn(x: tf.Tensor, labels: tf.Tensor, fresh?: number): LearnResult {
     const n = this.checkInput(x);
     if (needsBatch(this.config.loss) && n < 2) {
       throw new Error(`learn: loss ${this.config.loss.name} compares samples and needs at least 2 per update; got ${n}`);
@@ -52,7 +54,7 @@ export class Classifier {
       return { logits: output as tf.Tensor2D, loss };
     });
     context.dispose();
-    this.samples += n;
+    this.samples += fresh ?? n;
     this.steps += 1;
     return result;
   }

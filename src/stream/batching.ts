@@ -1,0 +1,53 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+
+/** Options of {@link adaptiveBatch}. */
+export interface AdaptiveBatchOptions {
+  /** Most items in one batch. */
+  maxSize: number;
+  /** Fewest items a batch may have now (e.g. 2 for losses that compare samples, when nothing can be replayed). */
+  minSize: () => number;
+}
+
+/**
+ * Adaptive micro-batching: emits a batch of every item waiting (up to `maxSize`) as soon as the
+ * consumer is ready, so an idle consumer gets each item alone and a busy one gets larger
+ * batches; nothing is held back while the consumer is ready. The consumer signals readiness on
+ * `ready$` after finishing each batch. Items are never dropped; on completion the rest is
+ * emitted (even below `minSize`, the consumer decides) once the consumer is ready.
+ */
+export function adaptiveBatch<T>(ready$: Observable<unknown>, options: AdaptiveBatchOptions): OperatorFunction<T, T[]> {
+  return (source) =>
+    new Observable<T[]>((subscriber) => {
+      const waiting: T[] = [];
+      let ready = true;
+      let completed = false;
+      const flush = () => {
+        if (!ready || waiting.length === 0) return finish();
+        if (!completed && waiting.length < options.minSize()) return;
+        ready = false;
+        subscriber.next(waiting.splice(0, options.maxSize));
+      };
+      const finish = () => {
+        if (completed && ready && waiting.length === 0) subscriber.complete();
+      };
+      const readySubscription = ready$.subscribe(() => {
+        ready = true;
+        flush();
+      });
+      const sourceSubscription = source.subscribe({
+        next: (item) => {
+          waiting.push(item);
+          flush();
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => {
+          completed = true;
+          flush();
+        },
+      });
+      return () => {
+        readySubscription.unsubscribe();
+        sourceSubscription.unsubscribe();
+      };
+    });
+}

@@ -1,0 +1,121 @@
+import { Subject, type Observable } from 'rxjs';
+import type { ModelConfig } from '../sigprop/config/schema.js';
+import { needsBatch } from '../sigprop/zoo/loss-by-name.js';
+import type { Store, Sample } from '../store/index.js';
+import { LearnerClient } from './learner/client.js';
+import { learnWithReplay, type QueuedItem } from './learning-loop.js';
+import { ReplayBuffer } from './replay-buffer.js';
+import { MetricsWindow } from './metrics-window.js';
+import type { EvaluationReport, EvaluationStatus } from './types.js';
+
+/** A resolved evaluation: what to replay, into what, how fast. */
+export interface EvaluationPlan {
+  id: number;
+  model: string;
+  recordingId: number;
+  config: ModelConfig;
+  checkpoint: Uint8Array | null;
+  speed: 'max' | 'recorded';
+  every: number;
+  backend: string;
+}
+
+/**
+ * Replays a recording into a separate model instance in its own learner thread (the live model
+ * is never touched): its learn and label items, in order, in fixed batches of
+ * `config.batch.maxSize` consecutive items (so a replay is deterministic: same recording, same
+ * start, same seed → same report), as fast as possible or at the recorded pace. Emits progress
+ * and stores the report.
+ */
+export class EvaluationRun {
+  private readonly progressSubject = new Subject<EvaluationStatus>();
+  /** Progress updates, then completion. */
+  readonly progress$: Observable<EvaluationStatus> = this.progressSubject.asObservable();
+
+  constructor(
+    private readonly plan: EvaluationPlan,
+    private readonly store: Store,
+  ) {}
+
+  /** Runs to the end; stores and returns the report. Failures are stored too, then rethrown. */
+  async run(): Promise<EvaluationReport> {
+    const learner = new LearnerClient();
+    try {
+      this.store.evaluations.update(this.plan.id, { status: 'running', progress: 0 });
+      await learner.init(this.plan.config, this.plan.checkpoint, this.plan.backend, 60_000);
+      const report = await this.replay(learner);
+      this.store.evaluations.update(this.plan.id, { status: 'done', progress: 1, report: report as unknown as Record<string, unknown> });
+      this.emit('done', 1, report, null);
+      return report;
+    } catch (error) {
+      const message = (error as Error).message;
+      this.store.evaluations.update(this.plan.id, { status: 'failed', error: message });
+      this.emit('failed', 0, null, message);
+      throw error;
+    } finally {
+      this.progressSubject.complete();
+      await learner.dispose();
+    }
+  }
+
+  private async replay(learner: LearnerClient): Promise<EvaluationReport> {
+    const { config } = this.plan;
+    const total = this.store.recordings.count(this.plan.recordingId, ['learn', 'label']);
+    const replay = new ReplayBuffer(config.replay.size, config.seed);
+    const window = new MetricsWindow(this.plan.model, { samples: Number.POSITIVE_INFINITY, ms: Number.POSITIVE_INFINITY });
+    const curve: EvaluationReport['curve'] = [];
+    const started = performance.now();
+    let firstTime: number | null = null;
+    let done = 0;
+    let correct = 0;
+    for (const batch of this.batches(config)) {
+      firstTime ??= batch[0].time;
+      if (this.plan.speed === 'recorded') await sleepUntil(started + (batch[batch.length - 1].time - firstTime));
+      const learned = await learnWithReplay(learner, config, replay, batch.map(toQueued));
+      window.addBatch(learned.reply.layers, learned.prequential);
+      for (const item of learned.prequential) {
+        done += 1;
+        correct += item.correct ? 1 : 0;
+        if (done % this.plan.every === 0 || done === total) curve.push({ items: done, accuracy: correct / done });
+      }
+      this.emit('running', total ? done / total : 1, null, null);
+    }
+    const wallMs = performance.now() - started;
+    const layers = window.close(done, 0).layers;
+    return { items: done, finalAccuracy: done ? correct / done : 0, curve, layers, throughput: done / Math.max(wallMs / 1000, 1e-3), wallMs };
+  }
+
+  /**
+   * The recording's learnable items in fixed batches of `maxSize`; a trailing remainder too small
+   * for the loss joins the last full batch, so no item is skipped.
+   */
+  private *batches(config: ModelConfig): Generator<Sample[]> {
+    const minSize = needsBatch(config.loss) && config.replay.size === 0 ? 2 : 1;
+    let previous: Sample[] | null = null;
+    let batch: Sample[] = [];
+    for (const s of this.store.recordings.iterate(this.plan.recordingId, { kinds: ['learn', 'label'] })) {
+      if (s.x === null || s.label === null) continue;
+      batch.push(s);
+      if (batch.length < config.batch.maxSize) continue;
+      if (previous) yield previous;
+      previous = batch;
+      batch = [];
+    }
+    if (previous && batch.length < minSize) previous.push(...batch.splice(0));
+    if (previous) yield previous;
+    if (batch.length >= minSize) yield batch;
+  }
+
+  private emit(status: EvaluationStatus['status'], progress: number, report: EvaluationReport | null, error: string | null): void {
+    this.progressSubject.next({ id: this.plan.id, model: this.plan.model, status, progress, report, error });
+  }
+}
+
+function toQueued(s: Sample): QueuedItem {
+  return { seq: s.seq, x: s.x as Float32Array, y: s.label as number };
+}
+
+function sleepUntil(t: number): Promise<void> {
+  const wait = t - performance.now();
+  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
+}

@@ -1,0 +1,122 @@
+import { Subject, type Subscription } from 'rxjs';
+import type { ModelConfig } from '../sigprop/config/schema.js';
+import { needsBatch } from '../sigprop/zoo/loss-by-name.js';
+import type { LearnerClient } from './learner/client.js';
+import type { LearnReply } from './learner/protocol.js';
+import { adaptiveBatch } from './batching.js';
+import { ReplayBuffer, type ReplaySample } from './replay-buffer.js';
+import { scorePrequential, type PrequentialItem } from './prequential.js';
+
+/** An accepted labelled item waiting to be learned: its recording position, input and label. */
+export interface QueuedItem extends ReplaySample {
+  seq: number;
+}
+
+/** What one learned batch produced, for metrics and checkpoints. */
+export interface LearnedBatch {
+  items: readonly QueuedItem[];
+  reply: LearnReply;
+  prequential: PrequentialItem[];
+}
+
+/**
+ * The learning path of one model: accepted items flow through an RxJS pipeline with adaptive
+ * micro-batching into the learner thread, one batch at a time, in recording order. Each batch
+ * is topped up from a replay buffer (reservoir) when the config asks for it or when the loss
+ * needs ≥ 2 rows; the pre-update logits of the new items give their prequential score.
+ */
+export class LearningLoop {
+  private readonly accepted$ = new Subject<QueuedItem>();
+  private readonly ready$ = new Subject<void>();
+  private readonly learned$ = new Subject<LearnedBatch>();
+  private readonly subscription: Subscription;
+  private readonly replay: ReplayBuffer;
+  private waiting = 0;
+  private inFlight = false;
+  private idleWaiters: Array<() => void> = [];
+  /** Seq of the last item handed to the learner (a checkpoint requested now covers it). */
+  dispatchedSeq: number;
+
+  /** Every learned batch, in order. */
+  readonly batches$ = this.learned$.asObservable();
+
+  constructor(
+    private readonly learner: LearnerClient,
+    private readonly config: ModelConfig,
+    lastSeq: number,
+    private readonly onError: (error: Error) => void,
+  ) {
+    this.dispatchedSeq = lastSeq;
+    this.replay = new ReplayBuffer(config.replay.size, config.seed);
+    const minSize = () => (needsBatch(config.loss) && this.replay.size === 0 ? 2 : 1);
+    this.subscription = this.accepted$
+      .pipe(adaptiveBatch(this.ready$, { maxSize: config.batch.maxSize, minSize }))
+      .subscribe((batch) => void this.learnBatch(batch).finally(() => this.ready$.next()));
+  }
+
+  /** Items accepted but not yet learned. */
+  get queued(): number {
+    return this.waiting;
+  }
+
+  /** Queues accepted items for learning (in recording order). */
+  push(items: readonly QueuedItem[]): void {
+    this.waiting += items.length;
+    for (const item of items) this.accepted$.next(item);
+  }
+
+  /** Resolves once nothing is queued or being learned (a lone item a batch loss cannot learn yet counts as queued). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops the pipeline; queued items stay in the recording and are learned after a restart. */
+  stop(): void {
+    this.subscription.unsubscribe();
+    this.learned$.complete();
+  }
+
+  private isIdle(): boolean {
+    return !this.inFlight && (this.waiting === 0 || (needsBatch(this.config.loss) && this.waiting === 1 && this.replay.size === 0));
+  }
+
+  private async learnBatch(items: QueuedItem[]): Promise<void> {
+    this.inFlight = true;
+    this.dispatchedSeq = items[items.length - 1].seq;
+    try {
+      this.learned$.next(await learnWithReplay(this.learner, this.config, this.replay, items));
+    } catch (error) {
+      this.onError(error as Error);
+    } finally {
+      this.waiting -= items.length;
+      this.inFlight = false;
+      this.notifyIdle();
+    }
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/**
+ * Learns `items` as one update, topped up with replayed samples (`config.replay.mix`, or enough
+ * to reach 2 rows for a loss that compares samples), then adds them to the replay buffer.
+ * Returns the prequential scores of the new items (the replayed rows are not scored).
+ */
+export async function learnWithReplay(learner: LearnerClient, config: ModelConfig, replay: ReplayBuffer, items: readonly QueuedItem[]): Promise<LearnedBatch> {
+  const extra = replay.sample(Math.max(config.replay.mix, needsBatch(config.loss) ? 2 - items.length : 0));
+  const rows = [...items, ...extra];
+  const features = items[0].x.length;
+  const x = new Float32Array(rows.length * features);
+  rows.forEach((r, i) => x.set(r.x, i * features));
+  const y = Int32Array.from(rows, (r) => r.y);
+  const reply = await learner.learn(x, y, items.length);
+  const prequential = scorePrequential(reply.logits, y, items.length, config.classes);
+  for (const item of items) replay.add(item);
+  return { items, reply, prequential };
+}

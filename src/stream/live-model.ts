@@ -1,0 +1,354 @@
+import { randomUUID } from 'node:crypto';
+import { firstValueFrom, Subject, type Observable, type Subscription } from 'rxjs';
+import type { ModelConfig } from '../sigprop/config/schema.js';
+import { fromConfig } from '../sigprop/config/from-config.js';
+import { shapeNumel } from '../sigprop/utils/shape.js';
+import type { Store, SampleInput, AppendResult } from '../store/index.js';
+import { LearnerClient } from './learner/client.js';
+import { Predictor } from './predictor.js';
+import { LearningLoop, type LearnedBatch, type QueuedItem } from './learning-loop.js';
+import { MetricsWindow, type WindowPolicy } from './metrics-window.js';
+import { Backpressure, type OverloadPolicy } from './backpressure.js';
+import { CheckpointPolicy } from './checkpoint-policy.js';
+import type { GroupCommit } from './group-commit.js';
+import { StreamError } from './errors.js';
+import { decodeClientId, decodeInput, decodeLabel } from './validate.js';
+import { toCheckpointInfo } from './checkpoint-info.js';
+import type { Ack, CheckpointInfo, LabelItem, LearnItem, MetricsEvent, ModelStatus, PredictItem, Prediction } from './types.js';
+
+/** Engine-wide settings a live model needs. */
+export interface LiveModelOptions {
+  backend: string;
+  maxQueue: number;
+  overload: OverloadPolicy;
+  predictionTtlMs: number;
+  maxPending: number;
+  metricsWindow: WindowPolicy;
+  /** Longest a prediction may use weights older than the learner's (ms). */
+  maxStalenessMs: number;
+}
+
+/**
+ * One model, live: accepts labelled items (recorded, acknowledged after commit, then learned
+ * in the learner thread), answers predictions at once on the main thread from the latest
+ * published weights, takes delayed labels, aggregates metrics and writes checkpoints.
+ * Open one with {@link LiveModel.open}; it resumes from the latest checkpoint and re-learns
+ * what the recording holds after it, so a crash loses no learning.
+ */
+export class LiveModel {
+  readonly features: number;
+  private readonly metricsSubject = new Subject<MetricsEvent>();
+  /** Live metrics windows. */
+  readonly metrics$: Observable<MetricsEvent> = this.metricsSubject.asObservable();
+  private readonly backpressure: Backpressure;
+  private readonly window: MetricsWindow;
+  private readonly checkpointPolicy: CheckpointPolicy;
+  private readonly subscriptions: Subscription[] = [];
+  private checkpointChain: Promise<unknown> = Promise.resolve();
+  private windowTimer: ReturnType<typeof setInterval>;
+  private closed = false;
+  private samples: number;
+  private step: number;
+
+  private constructor(
+    readonly name: string,
+    readonly config: ModelConfig,
+    readonly recordingId: number,
+    private readonly store: Store,
+    private readonly commit: GroupCommit,
+    private readonly learner: LearnerClient,
+    private readonly predictor: Predictor,
+    private readonly loop: LearningLoop,
+    private readonly options: LiveModelOptions,
+    counters: { samples: number; step: number },
+  ) {
+    this.features = shapeNumel(config.inputShape);
+    this.samples = counters.samples;
+    this.step = counters.step;
+    this.backpressure = new Backpressure(options.maxQueue, options.overload, () => loop.queued);
+    const lastWindow = store.metrics.query(name, { limit: 1 })[0]?.window ?? 0;
+    this.window = new MetricsWindow(name, options.metricsWindow, lastWindow + 1);
+    this.checkpointPolicy = new CheckpointPolicy(config.checkpoint, counters.samples);
+    this.subscriptions.push(learner.weights$.subscribe((s) => predictor.offer(s)));
+    this.subscriptions.push(loop.batches$.subscribe((b) => this.onLearned(b)));
+    this.windowTimer = setInterval(() => this.closeWindowIfDue(), Math.max(50, Math.min(options.metricsWindow.ms, 1000)));
+    this.windowTimer.unref();
+  }
+
+  /**
+   * Starts a model: a learner thread from the latest checkpoint (or fresh from the config), the
+   * inference copy, and the re-learning of recorded items after that checkpoint.
+   */
+  static async open(name: string, config: ModelConfig, store: Store, commit: GroupCommit, options: LiveModelOptions): Promise<LiveModel> {
+    const recording = store.recordings.live(name);
+    const latest = store.checkpoints.latest(name);
+    const learner = new LearnerClient();
+    const firstWeights = firstValueFrom(learner.weights$);
+    const ready = await learner.init(config, latest?.bytes ?? null, options.backend, options.maxStalenessMs);
+    const predictor = new Predictor(fromConfig(config), ready.step);
+    predictor.offer(await firstWeights);
+    let model: LiveModel | null = null;
+    const loop = new LearningLoop(learner, config, latest?.lastSeq ?? 0, (e) => model?.fail(e));
+    model = new LiveModel(name, config, recording.id, store, commit, learner, predictor, loop, options, ready);
+    model.relearnAfter(latest?.lastSeq ?? 0);
+    return model;
+  }
+
+  /**
+   * Accepts labelled items: validates every one (nothing is accepted if one is bad), waits for
+   * room under backpressure, records them in one transaction and acknowledges after the commit;
+   * then they are learned. A `clientId` seen before is acknowledged again as a duplicate and not
+   * learned twice.
+   * @throws StreamError bad_shape / not_finite / bad_label / missing_field (with the item index),
+   *   overloaded, closed.
+   */
+  async learn(items: readonly LearnItem[]): Promise<Ack[]> {
+    const valid = items.map((item, i) => this.validateLearnItem(item, i, items.length));
+    this.ensureOpen();
+    await this.backpressure.admit(valid.length);
+    this.ensureOpen();
+    const time = Date.now();
+    const samples: SampleInput[] = valid.map((v) => ({ time, kind: 'learn', x: v.x, label: v.y, clientId: v.clientId ?? null }));
+    const results = await this.commit.submit(
+      () => this.store.recordings.append(this.recordingId, samples),
+      (appended) => this.queueForLearning(appended, valid),
+    );
+    return results.map((r, i) => ({ clientId: valid[i].clientId, seq: r.seq, duplicate: r.duplicate }));
+  }
+
+  /**
+   * Predicts at once from the latest published weights (never behind a training step). Each
+   * prediction gets an id for a delayed label; the input is recorded and kept for that label.
+   * @throws StreamError bad_shape / not_finite / missing_field (with the item index), closed.
+   */
+  async predict(items: readonly PredictItem[]): Promise<Prediction[]> {
+    const started = performance.now();
+    const valid = items.map((item, i) => ({
+      clientId: decodeClientId(item.clientId, itemName(i, items.length, 'id'), i),
+      x: decodeInput(item.x, this.features, itemName(i, items.length, 'x'), i),
+    }));
+    this.ensureOpen();
+    const x = new Float32Array(valid.length * this.features);
+    valid.forEach((v, i) => x.set(v.x, i * this.features));
+    const raw = this.predictor.predict(x, valid.length);
+    const predictions = raw.map((p, i) => ({ clientId: valid[i].clientId, predictionId: randomUUID(), ...p }));
+    const latency = performance.now() - started;
+    for (let i = 0; i < predictions.length; i++) this.window.addPrediction(latency);
+    void this.commit.submit(() => this.recordPredictions(valid, predictions)).catch((e: Error) => this.fail(e));
+    return predictions;
+  }
+
+  /**
+   * Learns the stored input of earlier predictions with the given labels (delayed labels).
+   * Each item is checked, its prediction taken and the label recorded in one transaction.
+   * @throws StreamError bad_label / missing_field / unknown_prediction / expired_prediction
+   *   (with the item index; earlier items of the same call are still accepted), overloaded, closed.
+   */
+  async label(items: readonly LabelItem[]): Promise<Ack[]> {
+    const valid = items.map((item, i) => ({
+      clientId: decodeClientId(item.clientId, itemName(i, items.length, 'id'), i),
+      predictionId: requirePredictionId(item.predictionId, itemName(i, items.length, 'predictionId'), i),
+      y: decodeLabel(item.y, this.config.classes, itemName(i, items.length, 'y'), i),
+    }));
+    this.ensureOpen();
+    await this.backpressure.admit(valid.length);
+    this.ensureOpen();
+    this.commit.flush();
+    const acks: Ack[] = [];
+    for (const [i, v] of valid.entries()) {
+      const result = await this.commit.submit(
+        () => this.recordLabel(v, i),
+        (r) => this.queueForLearning([r.appended], [{ x: r.x, y: v.y }]),
+      );
+      acks.push({ clientId: v.clientId, seq: result.appended.seq, duplicate: result.appended.duplicate });
+    }
+    return acks;
+  }
+
+  /** Counters, queue, recording position and latest checkpoint. */
+  status(): ModelStatus {
+    const latest = this.store.checkpoints.list(this.name).at(-1) ?? null;
+    const model = this.store.models.get(this.name);
+    return {
+      name: this.name,
+      config: this.config,
+      samples: this.samples,
+      step: this.step,
+      recordingId: this.recordingId,
+      lastSeq: this.store.recordings.lastSeq(this.recordingId),
+      queued: this.loop.queued,
+      pendingPredictions: this.store.pending.count(this.name),
+      latestCheckpoint: latest ? toCheckpointInfo(latest) : null,
+      createdAt: model.createdAt,
+    };
+  }
+
+  /** Stored metrics windows (newest first), filtered by layer, time (ms) and count. */
+  metrics(query: { layer?: string; since?: number; limit?: number } = {}) {
+    return this.store.metrics.query(this.name, query).map((r) => ({
+      window: r.window,
+      time: r.time,
+      layer: r.layer,
+      loss: r.loss,
+      accuracy: r.accuracy,
+      samples: r.samples,
+    }));
+  }
+
+  /** Writes a checkpoint now (after the batches already handed to the learner). */
+  checkpoint(reason = 'manual'): Promise<CheckpointInfo> {
+    const next = this.checkpointChain.then(() => this.writeCheckpoint(reason));
+    this.checkpointChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The model's checkpoints, oldest first. */
+  checkpoints(): CheckpointInfo[] {
+    return this.store.checkpoints.list(this.name).map(toCheckpointInfo);
+  }
+
+  /**
+   * Rolls the model back to a checkpoint and writes a new checkpoint of that state (so a restart
+   * keeps the rollback); items recorded in between are not learned again.
+   * @throws StreamError unknown_checkpoint when the id is not one of this model's.
+   */
+  async restore(id: number): Promise<CheckpointInfo> {
+    const target = this.checkpoints().find((c) => c.id === id);
+    if (!target) throw new StreamError('unknown_checkpoint', `model '${this.name}' has no checkpoint ${id}`);
+    const bytes = this.store.checkpoints.get(id).bytes;
+    const restored = await this.learner.restore(bytes);
+    this.samples = restored.samples;
+    this.step = restored.step;
+    return this.checkpoint(`restore:${id}`);
+  }
+
+  /** Waits until every accepted item is learned. */
+  drain(): Promise<void> {
+    return this.loop.whenIdle();
+  }
+
+  /**
+   * Stops accepting, learns what is queued (within the caller's deadline), writes a shutdown
+   * checkpoint and stops the learner thread.
+   */
+  async close(options: { checkpoint?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.windowTimer);
+    this.commit.flush();
+    await this.drain();
+    this.closeWindowIfDue(true);
+    if (options.checkpoint !== false) await this.checkpoint('shutdown');
+    await this.checkpointChain;
+    this.loop.stop();
+    for (const s of this.subscriptions) s.unsubscribe();
+    this.metricsSubject.complete();
+    await this.learner.dispose();
+    this.predictor.dispose();
+  }
+
+  private validateLearnItem(item: LearnItem, i: number, n: number) {
+    return {
+      clientId: decodeClientId(item.clientId, itemName(i, n, 'id'), i),
+      x: decodeInput(item.x, this.features, itemName(i, n, 'x'), i),
+      y: decodeLabel(item.y, this.config.classes, itemName(i, n, 'y'), i),
+    };
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new StreamError('closed', `model '${this.name}' is shutting down; retry after it restarts`);
+  }
+
+  private queueForLearning(appended: readonly AppendResult[], items: ReadonlyArray<{ x: Float32Array; y: number }>): void {
+    const fresh: QueuedItem[] = [];
+    appended.forEach((r, i) => {
+      if (!r.duplicate) fresh.push({ seq: r.seq, x: items[i].x, y: items[i].y });
+    });
+    this.loop.push(fresh);
+  }
+
+  private recordPredictions(valid: ReadonlyArray<{ clientId?: string; x: Float32Array }>, predictions: readonly Prediction[]): void {
+    const time = Date.now();
+    const samples: SampleInput[] = valid.map((v, i) => ({ time, kind: 'predict', x: v.x, predictionId: predictions[i].predictionId, clientId: v.clientId ?? null }));
+    this.store.recordings.append(this.recordingId, samples);
+    predictions.forEach((p, i) =>
+      this.store.pending.put(
+        { predictionId: p.predictionId, model: this.name, x: valid[i].x, step: p.step, createdAt: time, expiresAt: time + this.options.predictionTtlMs },
+        this.options.maxPending,
+      ),
+    );
+  }
+
+  /** Takes the prediction and records its label; a resent label (same clientId) is a duplicate. */
+  private recordLabel(v: { clientId?: string; predictionId: string; y: number }, index: number): { appended: AppendResult; x: Float32Array } {
+    const resent = v.clientId === undefined ? null : this.store.recordings.seqOfClient(this.recordingId, v.clientId);
+    if (resent !== null) return { appended: { seq: resent, duplicate: true }, x: new Float32Array(0) };
+    const taken = this.store.pending.take(v.predictionId);
+    if (!taken.ok) throw new StreamError(taken.code, `predictionId '${v.predictionId}': ${taken.message}`, index);
+    const x = taken.pending.x;
+    const [appended] = this.store.recordings.append(this.recordingId, [
+      { time: Date.now(), kind: 'label', x, label: v.y, predictionId: v.predictionId, clientId: v.clientId ?? null },
+    ]);
+    return { appended, x };
+  }
+
+  private onLearned(batch: LearnedBatch): void {
+    this.samples = batch.reply.samples;
+    this.step = batch.reply.step;
+    this.window.addBatch(batch.reply.layers, batch.prequential);
+    this.backpressure.release();
+    this.closeWindowIfDue();
+    if (this.checkpointPolicy.due(this.samples)) void this.checkpoint('periodic').catch((e: Error) => this.fail(e));
+  }
+
+  private closeWindowIfDue(force = false): void {
+    if (!(force ? this.window.due() || false : this.window.due())) return;
+    const event = this.window.close(this.samples, this.step);
+    this.store.metrics.insertWindow(
+      this.name,
+      event.window,
+      event.time,
+      event.layers.map((l) => ({ layer: l.layer, loss: l.loss, accuracy: l.accuracy, samples: l.samples, extra: { throughput: event.throughput, latency: event.predictLatencyMs, predictions: event.predictions } })),
+    );
+    this.metricsSubject.next(event);
+  }
+
+  private async writeCheckpoint(reason: string): Promise<CheckpointInfo> {
+    const lastSeq = this.loop.dispatchedSeq;
+    const { bytes, step, samples } = await this.learner.checkpoint();
+    const policy = this.config.checkpoint;
+    const saved = this.store.transaction(() => {
+      const info = this.store.checkpoints.save(this.name, { step, samples, lastSeq, bytes, reason });
+      this.store.checkpoints.applyRetention(this.name, { keepLast: policy.keepLast, keepEvery: policy.keepEvery || undefined });
+      return info;
+    });
+    this.checkpointPolicy.written(samples);
+    return toCheckpointInfo(saved);
+  }
+
+  /** Queues the recorded learn/label items after `seq` again (recovery after a restart). */
+  private relearnAfter(seq: number): void {
+    const batch: QueuedItem[] = [];
+    for (const s of this.store.recordings.iterate(this.recordingId, { fromSeq: seq + 1, kinds: ['learn', 'label'] })) {
+      if (s.x !== null && s.label !== null) batch.push({ seq: s.seq, x: s.x, y: s.label });
+    }
+    this.loop.push(batch);
+  }
+
+  private fail(error: Error): void {
+    console.error(`model '${this.name}': ${error.message}`);
+  }
+}
+
+/** `x` for a single item, `items[3].x` inside a batch. */
+function itemName(i: number, n: number, field: string): string {
+  return n === 1 ? field : `items[${i}].${field}`;
+}
+
+function requirePredictionId(raw: unknown, where: string, index: number): string {
+  if (raw === undefined || raw === null) throw new StreamError('missing_field', `${where} is missing; expected the id of an earlier prediction`, index);
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 128) {
+    throw new StreamError('unknown_prediction', `${where} is not a prediction id (expected the string returned by predict)`, index);
+  }
+  return raw;
+}
