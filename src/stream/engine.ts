@@ -218,3 +218,4 @@ function translateStoreError(error: unknown): unknown {
   if (error.code === 'invalid_argument') return new StreamError('bad_shape', error.message);
   return error;
 }
+export { LiveModel } from './live-model.js';
