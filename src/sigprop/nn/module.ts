@@ -32,9 +32,9 @@ export abstract class Module<I = tf.Tensor, O = tf.Tensor> {
   }
 
   /** Registers a sub-module under `name` and returns it. */
-  protected registerModule<M extends Module<any, any>>(name: string, module: M): M {
+  protected registerModule<M extends Module<never, unknown>>(name: string, module: M): M {
     if (this.children.has(name)) throw new Error(`module '${name}' is registered twice`);
-    this.children.set(name, module as Module<unknown, unknown>);
+    this.children.set(name, module as unknown as Module<unknown, unknown>);
     return module;
   }
 
