@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { compileChecker } from './schema-check.js';
+
+/** Roles of bearer tokens; each includes the ones before it (`admin` ⊇ `write` ⊇ `read`). */
+export const ROLES = ['read', 'write', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** pino log levels; `silent` turns logging off. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const RoleSchema = Type.Union(ROLES.map((role) => Type.Literal(role)));
+
+/** Everything `serve` needs, after flags, environment and config file are merged. */
+export const ServerConfigSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'interface to bind (loopback by default)' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: '0 picks a free port' }),
+    dataDir: Type.String({ minLength: 1, default: './data', description: 'directory of the SQLite file (created if absent)' }),
+    tokens: Type.Record(Type.String({ minLength: 8, pattern: '^\\S+$' }), RoleSchema, {
+      default: {},
+      description: 'bearer token → role; empty: no authentication (loopback only unless insecure)',
+    }),
+    maxMessageBytes: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'largest WebSocket frame or HTTP body, bytes' }),
+    deadlineMs: Type.Integer({ minimum: 0, default: 30_000, description: 'graceful-shutdown deadline, ms' }),
+    insecure: Type.Boolean({ default: false, description: 'allow a non-loopback host without tokens' }),
+    backend: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('tensorflow'), Type.Literal('wasm'), Type.Literal('cpu')], {
+        description: 'tfjs backend (default: the library default, env SIGPROP_BACKEND or auto)',
+      }),
+    ),
+    maxQueue: Type.Integer({ minimum: 1, default: 10_000, description: 'labelled items waiting per model before overload' }),
+    overload: Type.Union([Type.Literal('block'), Type.Literal('reject')], {
+      default: 'block',
+      description: "'block': backpressure; 'reject': answer overloaded",
+    }),
+    logLevel: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
+  },
+  { additionalProperties: false },
+);
+
+export type ServerConfig = Static<typeof ServerConfigSchema>;
+
+/** One source of settings as strings (command-line flags or environment); tokens as `token:role`. */
+export type RawSettings = Partial<Record<Exclude<keyof ServerConfig, 'tokens'>, string | boolean>> & { tokens?: string[] };
+
+/** Where {@link loadServerConfig} reads from. */
+export interface ConfigSources {
+  /** Command-line flags (highest precedence). */
+  flags?: RawSettings;
+  /** Environment (default `process.env`); see {@link ENV_VARS}. */
+  env?: Record<string, string | undefined>;
+  /** JSON config file path (default: env `SIGPROP_CONFIG`; none when unset). */
+  file?: string;
+}
+
+/** Environment variable of each setting. `SIGPROP_TOKENS` is `token:role,token:role`. */
+export const ENV_VARS: Record<keyof ServerConfig, string> = {
+  host: 'SIGPROP_HOST',
+  port: 'SIGPROP_PORT',
+  dataDir: 'SIGPROP_DATA_DIR',
+  tokens: 'SIGPROP_TOKENS',
+  maxMessageBytes: 'SIGPROP_MAX_MESSAGE_BYTES',
+  deadlineMs: 'SIGPROP_DEADLINE_MS',
+  insecure: 'SIGPROP_INSECURE',
+  backend: 'SIGPROP_BACKEND',
+  maxQueue: 'SIGPROP_MAX_QUEUE',
+  overload: 'SIGPROP_OVERLOAD',
+  logLevel: 'SIGPROP_LOG_LEVEL',
+};
+
+/** A configuration that cannot be used; the message names the setting and what was expected. */
+export class ServerConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerConfigError';
+  }
+}
+
+const checkConfig = compileChecker(ServerConfigSchema, 'config');
+
+/**
+ * Merges the sources, flags > environment > config file > defaults (a source that sets `tokens`
+ * replaces the whole token table of lower ones), converts strings to numbers/booleans and checks
+ * the result against {@link ServerConfigSchema}.
+ * @throws ServerConfigError on an unreadable file, a malformed token entry or an invalid value.
+ */
+export function loadServerConfig(sources: ConfigSources = {}): ServerConfig {
+  const env = sources.env ?? process.env;
+  const fromFile = readConfigFile(sources.file ?? env.SIGPROP_CONFIG);
+  const merged = { ...fromFile, ...fromRaw(fromEnv(env)), ...fromRaw(sources.flags ?? {}) };
+  const converted = Value.Convert(ServerConfigSchema, Value.Default(ServerConfigSchema, merged));
+  try {
+    return checkConfig(converted);
+  } catch (error) {
+    throw new ServerConfigError((error as Error).message);
+  }
+}
+
+/**
+ * Refuses to expose an unauthenticated server: binding a non-loopback host needs tokens or
+ * `insecure`.
+ * @throws ServerConfigError otherwise.
+ */
+export function assertSafeExposure(config: ServerConfig): void {
+  if (isLoopback(config.host) || Object.keys(config.tokens).length > 0 || config.insecure) return;
+  throw new ServerConfigError(
+    `refusing to listen on ${config.host} without tokens: configure tokens (${ENV_VARS.tokens} or --token) or pass --insecure`,
+  );
+}
+
+/** True for `localhost`, 127.0.0.0/8 and ::1 (also IPv4-mapped). */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ServerConfigError(`config file ${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ServerConfigError(`config file ${path}: expected a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function fromEnv(env: Record<string, string | undefined>): RawSettings {
+  const raw: RawSettings = {};
+  for (const [key, name] of Object.entries(ENV_VARS) as Array<[keyof ServerConfig, string]>) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (key === 'tokens') raw.tokens = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    else raw[key] = value;
+  }
+  return raw;
+}
+
+/** Drops unset settings and parses `token:role` entries into the token table. */
+function fromRaw(raw: RawSettings): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    out[key] = key === 'tokens' ? parseTokens(value as string[]) : value;
+  }
+  return out;
+}
+
+function parseTokens(entries: string[]): Record<string, string> {
+  const table: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.lastIndexOf(':');
+    if (at <= 0) throw new ServerConfigError(`token entry '${entry.slice(0, 4)}…' must be token:role (role: ${ROLES.join(', ')})`);
+    table[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  return table;
+}
