@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 
 /** Options of {@link adaptiveBatch}. */
 export interface AdaptiveBatchOptions {
-  /** Most items in one batch. */
+  /** Most items in one batch (a batch still takes `minSize` items when that is more). */
   maxSize: number;
   /** Fewest items a batch may have now (e.g. 2 for losses that compare samples, when nothing can be replayed). */
   minSize: () => number;
@@ -25,7 +25,7 @@ export function adaptiveBatch<T>(ready$: Observable<unknown>, options: AdaptiveB
         if (!ready || waiting.length === 0) return finish();
         if (!completed && waiting.length < options.minSize()) return;
         ready = false;
-        subscriber.next(waiting.splice(0, options.maxSize));
+        subscriber.next(waiting.splice(0, Math.max(options.maxSize, options.minSize())));
       };
       const finish = () => {
         if (completed && ready && waiting.length === 0) subscriber.complete();
