@@ -1,0 +1,12 @@
+export { Module } from './module.js';
+export { uniformFanIn } from './init.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { Conv2d, type Conv2dOptions, type Size2 } from './conv2d.js';
+export { LayerNorm, type LayerNormOptions } from './layer-norm.js';
+export { BatchNorm, type BatchNormOptions } from './batch-norm.js';
+export { InstanceNorm2d, type InstanceNormOptions } from './instance-norm.js';
+export { ReLU, LeakyReLU, Tanh } from './activations.js';
+export { Dropout, Dropout2d, type DropoutOptions } from './dropout.js';
+export { MaxPool2d, AvgPool2d } from './pooling.js';
+export { Flatten } from './flatten.js';
+export { Sequential } from './sequential.js';
