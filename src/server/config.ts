@@ -7,6 +7,9 @@ import { compileChecker } from './schema-check.js';
 export const ROLES = ['read', 'write', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** A bearer token: at least 8 characters, no whitespace. */
+const TOKEN_PATTERN = /^\S{8,}$/;
+
 /** pino log levels; `silent` turns logging off. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -18,7 +21,7 @@ export const ServerConfigSchema = Type.Object(
     host: Type.String({ minLength: 1, default: '127.0.0.1', description: 'interface to bind (loopback by default)' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: '0 picks a free port' }),
     dataDir: Type.String({ minLength: 1, default: './data', description: 'directory of the SQLite file (created if absent)' }),
-    tokens: Type.Record(Type.String({ minLength: 8, pattern: '^\\S+$' }), RoleSchema, {
+    tokens: Type.Record(Type.String({ pattern: TOKEN_PATTERN.source }), RoleSchema, {
       default: {},
       description: 'bearer token → role; empty: no authentication (loopback only unless insecure)',
     }),
@@ -90,6 +93,7 @@ export function loadServerConfig(sources: ConfigSources = {}): ServerConfig {
   const env = sources.env ?? process.env;
   const fromFile = readConfigFile(sources.file ?? env.SIGPROP_CONFIG);
   const merged = { ...fromFile, ...fromRaw(fromEnv(env)), ...fromRaw(sources.flags ?? {}) };
+  checkTokens(merged.tokens);
   const converted = Value.Convert(ServerConfigSchema, Value.Default(ServerConfigSchema, merged));
   try {
     return checkConfig(converted);
@@ -114,6 +118,16 @@ export function assertSafeExposure(config: ServerConfig): void {
 export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+/** Checks the token table without ever echoing a token (error messages end up in logs). */
+function checkTokens(tokens: unknown): void {
+  if (tokens === undefined) return;
+  if (typeof tokens !== 'object' || tokens === null || Array.isArray(tokens)) throw new ServerConfigError('config.tokens must be an object token → role');
+  for (const [token, role] of Object.entries(tokens)) {
+    if (!TOKEN_PATTERN.test(token)) throw new ServerConfigError(`config.tokens: a token must have at least 8 characters and no whitespace (one has ${token.length})`);
+    if (!(ROLES as readonly unknown[]).includes(role)) throw new ServerConfigError(`config.tokens: role ${JSON.stringify(role)} is not one of ${ROLES.join(', ')}`);
+  }
 }
 
 function readConfigFile(path: string | undefined): Record<string, unknown> {
