@@ -36,7 +36,8 @@ export function input(seed: number, n = 784): number[] {
   return x;
 }
 
-/** A parsed server → client frame. */
+/** A parsed server → client frame; tests read its JSON fields freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary JSON replies
 export type Reply = Record<string, any>;
 
 /** A `ws` client that queues replies so that tests can await them in order. */
@@ -131,6 +132,7 @@ export async function http(
   method: string,
   path: string,
   options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary JSON bodies
 ): Promise<{ status: number; body: any; text: string; headers: Headers }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
