@@ -29,9 +29,11 @@ export class Predictor {
     this.step = step;
   }
 
-  /** Takes a newer snapshot (older ones are ignored). */
+  /**
+   * Takes the learner's latest snapshot. Snapshots arrive in publication order, so the last one
+   * offered is the current weights even when its step is lower (after a rollback).
+   */
   offer(snapshot: WeightsSnapshot): void {
-    if (snapshot.step < (this.pendingSnapshot?.step ?? this.step)) return;
     this.pendingSnapshot = snapshot;
     if (this.scheduled) return;
     this.scheduled = true;

@@ -96,6 +96,7 @@ async function handle(message: LearnerRequest): Promise<void> {
       classifier?.dispose();
       classifier = restored;
       reply({ type: 'restored', id: message.id, step: restored.steps, samples: restored.samples });
+      published = -1; // other weights, even if at the step last published
       maybePublish(true);
       return;
     }
