@@ -42,12 +42,9 @@ export class ServerMetrics {
     this.registerModelGauges(engine);
   }
 
-  /** Starts timing one request; call the result when its reply is ready. */
-  startTimer(op: TimedOp, transport: Transport): () => void {
-    const end = this.duration.startTimer({ op, transport });
-    return () => {
-      end();
-    };
+  /** Starts timing one request; call the result when its reply is ready (returns the seconds). */
+  startTimer(op: TimedOp, transport: Transport): () => number {
+    return this.duration.startTimer({ op, transport });
   }
 
   /** Counts `count` accepted items of `op` on `model`. */
