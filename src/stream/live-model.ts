@@ -45,7 +45,8 @@ export class LiveModel {
   private readonly checkpointPolicy: CheckpointPolicy;
   private readonly subscriptions: Subscription[] = [];
   private checkpointChain: Promise<unknown> = Promise.resolve();
-  private windowTimer: ReturnType<typeof setInterval>;
+  private periodicCheckpoint: Promise<unknown> | null = null;
+  private tickTimer: ReturnType<typeof setInterval>;
   private closed = false;
   private samples: number;
   private step: number;
@@ -71,8 +72,8 @@ export class LiveModel {
     this.checkpointPolicy = new CheckpointPolicy(config.checkpoint, counters.samples);
     this.subscriptions.push(learner.weights$.subscribe((s) => predictor.offer(s)));
     this.subscriptions.push(loop.batches$.subscribe((b) => this.onLearned(b)));
-    this.windowTimer = setInterval(() => this.closeWindowIfDue(), Math.max(50, Math.min(options.metricsWindow.ms, 1000)));
-    this.windowTimer.unref();
+    this.tickTimer = setInterval(() => this.onTick(), Math.max(50, Math.min(options.metricsWindow.ms, 1000)));
+    this.tickTimer.unref();
   }
 
   /**
@@ -234,7 +235,7 @@ export class LiveModel {
   async close(options: { checkpoint?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.windowTimer);
+    clearInterval(this.tickTimer);
     this.commit.flush();
     await this.drain();
     this.closeWindowIfDue(true);
@@ -298,7 +299,21 @@ export class LiveModel {
     this.window.addBatch(batch.reply.layers, batch.prequential);
     this.backpressure.release();
     this.closeWindowIfDue();
-    if (this.checkpointPolicy.due(this.samples)) void this.checkpoint('periodic').catch((e: Error) => this.fail(e));
+    this.checkpointIfDue();
+  }
+
+  /** Time-driven duties, also when no item arrives: a metrics window or a checkpoint that is due by time. */
+  private onTick(): void {
+    this.closeWindowIfDue();
+    this.checkpointIfDue();
+  }
+
+  /** Starts a periodic checkpoint when the policy says one is due and none is being written. */
+  private checkpointIfDue(): void {
+    if (this.periodicCheckpoint || !this.checkpointPolicy.due(this.samples)) return;
+    this.periodicCheckpoint = this.checkpoint('periodic')
+      .catch((e: Error) => this.fail(e))
+      .finally(() => (this.periodicCheckpoint = null));
   }
 
   private closeWindowIfDue(force = false): void {
