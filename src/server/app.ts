@@ -31,7 +31,8 @@ const ROUTES = [healthRoutes, modelRoutes, itemRoutes, modelMetricsRoutes, check
  * Builds the HTTP + WebSocket server over an open engine (not listening yet). Every request and
  * message is checked against its JSON schema with protocol error codes; errors are answered as
  * `{"op":"error","code","message","id"?,"index"?}` with the status of their code. `close()`
- * first drains and closes the stream connections, then stops HTTP; it does not close the engine.
+ * refuses new requests (`closed`, 503), drains and closes the stream connections, then waits for
+ * the HTTP requests in flight; it does not close the engine.
  */
 export async function buildServer(engine: Engine, config: ServerConfig): Promise<FastifyInstance> {
   const app = Fastify({
@@ -39,7 +40,10 @@ export async function buildServer(engine: Engine, config: ServerConfig): Promise
     bodyLimit: config.maxMessageBytes,
     // Item routes run at stream rates: one log line per request would drown the log.
     logController: new LogController({ disableRequestLogging: true }),
+    // Requests during a shutdown are refused below, in the protocol's error format.
+    return503OnClosing: false,
   });
+  let closing = false;
   const metrics = new ServerMetrics(engine);
   const auth = new Authenticator(config.tokens);
   app.setValidatorCompiler(routeValidator);
@@ -55,6 +59,9 @@ export async function buildServer(engine: Engine, config: ServerConfig): Promise
     metrics.countError('not_found', 'http');
     return reply.code(404).send(errorReply(new ProtocolError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
   });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new ProtocolError('closed', 'the server is shutting down');
+  });
   installAuth(app, auth);
   await registerOpenApi(app);
   const context: RouteContext = { engine, metrics };
@@ -63,7 +70,10 @@ export async function buildServer(engine: Engine, config: ServerConfig): Promise
   const hub = new StreamHub({ engine, auth, metrics, maxMessageBytes: config.maxMessageBytes, log: app.log });
   hub.attach(app.server);
   app.decorate('streams', hub);
-  app.addHook('preClose', async () => hub.shutdown());
+  app.addHook('preClose', async () => {
+    closing = true;
+    await hub.shutdown();
+  });
   return app;
 }
 

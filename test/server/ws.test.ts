@@ -190,4 +190,19 @@ describe('WebSocket stream under overload (overload: reject)', () => {
     expect(client.open).toBe(true);
     await client.close();
   });
+
+  it('a graceful close answers every message it received, then closes streams with 1001', async () => {
+    const client = await StreamClient.open(server.url);
+    const answered = client.request({ op: 'predict', id: 'before-close', x: input(1) });
+    expect(await answered).toMatchObject({ op: 'prediction' });
+    for (let i = 0; i < 20; i++) client.send({ op: 'learn', id: `g-${i}`, x: input(i), y: 1 });
+    const first = await client.next();
+    const closing = server.close();
+    const replies = [first];
+    for (let i = 1; i < 20; i++) replies.push(await client.next());
+    expect(replies.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => `g-${i}`));
+    expect(replies.every((r) => r.op === 'ack' || ['overloaded', 'closed'].includes(r.code))).toBe(true);
+    await closing;
+    expect(client.closeCode).toBe(1001);
+  });
 });
