@@ -316,8 +316,9 @@ export class LiveModel {
       .finally(() => (this.periodicCheckpoint = null));
   }
 
+  /** Closes, stores and publishes the metrics window when it is due (with `force`: when it has anything). */
   private closeWindowIfDue(force = false): void {
-    if (!(force ? this.window.due() || false : this.window.due())) return;
+    if (!(force ? this.window.busy() : this.window.due())) return;
     const event = this.window.close(this.samples, this.step);
     this.store.metrics.insertWindow(
       this.name,

@@ -57,10 +57,14 @@ export class MetricsWindow {
     this.latencies.push(latencyMs);
   }
 
+  /** True when the window has something in it (a learned item or a prediction). */
+  busy(): boolean {
+    return this.output.samples > 0 || this.latencies.length > 0;
+  }
+
   /** True when the window is full (samples) or old enough (time) and has something in it. */
   due(): boolean {
-    const busy = this.output.samples > 0 || this.latencies.length > 0;
-    return busy && (this.output.samples >= this.policy.samples || this.now() - this.started >= this.policy.ms);
+    return this.busy() && (this.output.samples >= this.policy.samples || this.now() - this.started >= this.policy.ms);
   }
 
   /** Closes the window. @param samples/step the model's counters at the end of it. */
