@@ -10,6 +10,8 @@ export type OverloadPolicy = 'block' | 'reject';
  */
 export class Backpressure {
   private waiters: Array<() => void> = [];
+  /** Items admitted but not yet settled: not in `load()` yet, but the room is theirs. */
+  private reserved = 0;
 
   constructor(
     readonly limit: number,
@@ -18,18 +20,26 @@ export class Backpressure {
   ) {}
 
   /**
-   * Resolves when `count` more items fit.
+   * Resolves when `count` more items fit, and holds their room until {@link settle} (so that
+   * requests admitted together cannot overfill the queue before their items reach it).
    * @throws StreamError `overloaded` under `reject` when they do not fit now, or always when
    *   `count` alone exceeds the limit.
    */
   async admit(count: number): Promise<void> {
     if (count > this.limit) throw new StreamError('overloaded', `${count} items exceed the queue limit of ${this.limit}; send fewer at once`);
-    while (this.load() + count > this.limit) {
+    while (this.load() + this.reserved + count > this.limit) {
       if (this.policy === 'reject') {
-        throw new StreamError('overloaded', `the learning queue is full (${this.load()} of ${this.limit} items waiting); retry later`);
+        throw new StreamError('overloaded', `the learning queue is full (${this.load() + this.reserved} of ${this.limit} items waiting); retry later`);
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+    this.reserved += count;
+  }
+
+  /** Ends the admission of `count` items: they are in the queue now, or were not queued (resends, failures). */
+  settle(count: number): void {
+    this.reserved -= count;
+    this.release();
   }
 
   /** Wakes blocked producers after the learner made room. */

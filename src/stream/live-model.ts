@@ -107,14 +107,18 @@ export class LiveModel {
     const valid = items.map((item, i) => this.validateLearnItem(item, i, items.length));
     this.ensureOpen();
     await this.backpressure.admit(valid.length);
-    this.ensureOpen();
-    const time = Date.now();
-    const samples: SampleInput[] = valid.map((v) => ({ time, kind: 'learn', x: v.x, label: v.y, clientId: v.clientId ?? null }));
-    const results = await this.commit.submit(
-      () => this.store.recordings.append(this.recordingId, samples),
-      (appended) => this.queueForLearning(appended, valid),
-    );
-    return results.map((r, i) => ({ clientId: valid[i].clientId, seq: r.seq, duplicate: r.duplicate }));
+    try {
+      this.ensureOpen();
+      const time = Date.now();
+      const samples: SampleInput[] = valid.map((v) => ({ time, kind: 'learn', x: v.x, label: v.y, clientId: v.clientId ?? null }));
+      const results = await this.commit.submit(
+        () => this.store.recordings.append(this.recordingId, samples),
+        (appended) => this.queueForLearning(appended, valid),
+      );
+      return results.map((r, i) => ({ clientId: valid[i].clientId, seq: r.seq, duplicate: r.duplicate }));
+    } finally {
+      this.backpressure.settle(valid.length);
+    }
   }
 
   /**
@@ -153,17 +157,21 @@ export class LiveModel {
     }));
     this.ensureOpen();
     await this.backpressure.admit(valid.length);
-    this.ensureOpen();
-    this.commit.flush();
-    const acks: Ack[] = [];
-    for (const [i, v] of valid.entries()) {
-      const result = await this.commit.submit(
-        () => this.recordLabel(v, i),
-        (r) => this.queueForLearning([r.appended], [{ x: r.x, y: v.y }]),
-      );
-      acks.push({ clientId: v.clientId, seq: result.appended.seq, duplicate: result.appended.duplicate });
+    try {
+      this.ensureOpen();
+      this.commit.flush();
+      const acks: Ack[] = [];
+      for (const [i, v] of valid.entries()) {
+        const result = await this.commit.submit(
+          () => this.recordLabel(v, i),
+          (r) => this.queueForLearning([r.appended], [{ x: r.x, y: v.y }]),
+        );
+        acks.push({ clientId: v.clientId, seq: result.appended.seq, duplicate: result.appended.duplicate });
+      }
+      return acks;
+    } finally {
+      this.backpressure.settle(valid.length);
     }
-    return acks;
   }
 
   /** Counters, queue, recording position and latest checkpoint. */
