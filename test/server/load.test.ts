@@ -33,7 +33,7 @@ describe('20 concurrent stream clients × 500 labelled items on the default mode
     expect(new Set(all.map((reply) => reply.seq)).size).toBe(CLIENTS * ITEMS);
     const ackedMs = Date.now() - started;
 
-    await expect.poll(async () => (await http(server.url, 'GET', '/v1/models/default')).body.samples, { timeout: 120_000, interval: 200 }).toBe(CLIENTS * ITEMS);
+    await expect.poll(async () => (await http(server.url, 'GET', '/v1/models/default')).body.samples, { timeout: 240_000, interval: 200 }).toBe(CLIENTS * ITEMS);
     const learnedMs = Date.now() - started;
     const recording = (await http(server.url, 'GET', '/v1/recordings')).body.find((r: { model: string }) => r.model === 'default');
     expect(recording.count).toBe(CLIENTS * ITEMS);
