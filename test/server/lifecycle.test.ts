@@ -7,7 +7,12 @@ import { http, input, StreamClient } from './helpers.js';
 
 const MAIN = join(import.meta.dirname, '../../src/server/main.ts');
 const dataDir = mkdtempSync(join(tmpdir(), 'sigprop-lifecycle-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+/** Servers this file started, killed at the end if a failed test left one running. */
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 interface Running {
   child: ChildProcess;
@@ -22,6 +27,7 @@ async function start(...flags: string[]): Promise<Running> {
     cwd: join(import.meta.dirname, '../..'),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   let signalledAt = 0;
   const exited = new Promise<{ code: number | null; ms: number }>((resolve) => child.once('exit', (code) => resolve({ code, ms: Date.now() - signalledAt })));
   let stderr = '';
