@@ -58,11 +58,6 @@ export class StreamHub {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
   }
 
-  /** Open stream connections. */
-  get size(): number {
-    return this.connections.size;
-  }
-
   /**
    * Stops accepting streams and messages, waits until every accepted message is answered, then
    * closes every connection with 1001 (dropping sockets that do not close within `graceMs`).
