@@ -142,7 +142,9 @@ export class Engine {
       speed: request.speed === 'max' ? 'max' : 1,
       config,
     });
-    const run = new EvaluationRun({ id, model: request.model, recordingId, config, checkpoint, speed: request.speed, every: request.every ?? 100, backend: this.backend }, this.store);
+    const items = this.store.recordings.count(recordingId, ['learn', 'label']);
+    const plan = { id, model: request.model, recordingId, toSeq: recording.lastSeq, items, config, checkpoint, speed: request.speed, every: request.every ?? 100, backend: this.backend };
+    const run = new EvaluationRun(plan, this.store);
     this.evaluations.set(id, run);
     void run.run().catch(() => undefined).finally(() => this.evaluations.delete(id));
     return this.evaluation(id);

@@ -13,6 +13,10 @@ export interface EvaluationPlan {
   id: number;
   model: string;
   recordingId: number;
+  /** The recording's last seq when the evaluation was requested: items recorded later are not replayed. */
+  toSeq: number;
+  /** Learn and label items of the recording up to `toSeq`. */
+  items: number;
   config: ModelConfig;
   checkpoint: Uint8Array | null;
   speed: 'max' | 'recorded';
@@ -21,11 +25,11 @@ export interface EvaluationPlan {
 }
 
 /**
- * Replays a recording into a separate model instance in its own learner thread (the live model
- * is never touched): its learn and label items, in order, in fixed batches of
- * `config.batch.maxSize` consecutive items (so a replay is deterministic: same recording, same
- * start, same seed → same report), as fast as possible or at the recorded pace. Emits progress
- * and stores the report.
+ * Replays a recording, as it was when requested, into a separate model instance in its own
+ * learner thread (the live model is never touched): its learn and label items, in order, in fixed
+ * batches of `config.batch.maxSize` consecutive items, so a replay is deterministic: same
+ * recording, same start, same seed → same report; as fast as possible or at the recorded pace.
+ * Emits progress and stores the report.
  */
 export class EvaluationRun {
   private readonly progressSubject = new Subject<EvaluationStatus>();
@@ -60,7 +64,7 @@ export class EvaluationRun {
 
   private async replay(learner: LearnerClient): Promise<EvaluationReport> {
     const { config } = this.plan;
-    const total = this.store.recordings.count(this.plan.recordingId, ['learn', 'label']);
+    const total = this.plan.items;
     const replay = new ReplayBuffer(config.replay.size, config.seed);
     const window = new MetricsWindow(this.plan.model, { samples: Number.POSITIVE_INFINITY, ms: Number.POSITIVE_INFINITY });
     const curve: EvaluationReport['curve'] = [];
@@ -86,14 +90,14 @@ export class EvaluationRun {
   }
 
   /**
-   * The recording's learnable items in fixed batches of `maxSize`; a trailing remainder too small
+   * The recording's learnable items up to `toSeq` in fixed batches; a trailing remainder too small
    * for the loss joins the last full batch, so no item is skipped.
    */
   private *batches(config: ModelConfig): Generator<Sample[]> {
     const minSize = needsBatch(config.loss) && config.replay.size === 0 ? 2 : 1;
     let previous: Sample[] | null = null;
     let batch: Sample[] = [];
-    for (const s of this.store.recordings.iterate(this.plan.recordingId, { kinds: ['learn', 'label'] })) {
+    for (const s of this.store.recordings.iterate(this.plan.recordingId, { toSeq: this.plan.toSeq, kinds: ['learn', 'label'] })) {
       if (s.x === null || s.label === null) continue;
       batch.push(s);
       if (batch.length < config.batch.maxSize) continue;
