@@ -27,9 +27,9 @@ export interface EvaluationPlan {
 /**
  * Replays a recording, as it was when requested, into a separate model instance in its own
  * learner thread (the live model is never touched): its learn and label items, in order, in fixed
- * batches of `config.batch.maxSize` consecutive items, so a replay is deterministic: same
- * recording, same start, same seed → same report; as fast as possible or at the recorded pace.
- * Emits progress and stores the report.
+ * batches of `config.batch.maxSize` consecutive items (at least 2 for a loss that compares
+ * samples), so a replay is deterministic: same recording, same start, same seed → same report;
+ * as fast as possible or at the recorded pace. Emits progress and stores the report.
  */
 export class EvaluationRun {
   private readonly progressSubject = new Subject<EvaluationStatus>();
@@ -94,13 +94,14 @@ export class EvaluationRun {
    * for the loss joins the last full batch, so no item is skipped.
    */
   private *batches(config: ModelConfig): Generator<Sample[]> {
+    const size = Math.max(config.batch.maxSize, needsBatch(config.loss) ? 2 : 1);
     const minSize = needsBatch(config.loss) && config.replay.size === 0 ? 2 : 1;
     let previous: Sample[] | null = null;
     let batch: Sample[] = [];
     for (const s of this.store.recordings.iterate(this.plan.recordingId, { toSeq: this.plan.toSeq, kinds: ['learn', 'label'] })) {
       if (s.x === null || s.label === null) continue;
       batch.push(s);
-      if (batch.length < config.batch.maxSize) continue;
+      if (batch.length < size) continue;
       if (previous) yield previous;
       previous = batch;
       batch = [];
