@@ -1,14 +1,16 @@
-import type { ModelConfig, MlpConfig } from './schema.js';
+import type { ModelConfig, MlpConfig, VggConfig } from './schema.js';
 import { parseConfig } from './parse.js';
 import { Classifier } from '../classifier/classifier.js';
 import { mlp } from '../zoo/mlp.js';
+import { vgg } from '../zoo/vgg.js';
 import { manualSeed } from '../utils/random.js';
 import type { BuiltModel } from '../zoo/learner.js';
 
 /**
  * Builds a classifier from a JSON model config (validated, defaults filled in). The initial
  * weights depend only on `config.seed`, so equal configs give equal models on every backend.
- * @throws ConfigError listing every problem by JSON path.
+ * @throws ConfigError listing every problem by JSON path (also when a VGG's `featMult` or
+ *   image size leaves no channel or pixel).
  */
 export function fromConfig(json: unknown): Classifier {
   const config = parseConfig(json);
@@ -23,5 +25,5 @@ export function toConfig(classifier: Classifier): ModelConfig {
 
 function buildArchitecture(config: ModelConfig): BuiltModel {
   if (config.architecture.name === 'mlp') return mlp(config as ModelConfig & { architecture: MlpConfig });
-  throw new Error(`architecture ${config.architecture.name} is not built yet`);
+  return vgg(config as ModelConfig & { architecture: VggConfig });
 }

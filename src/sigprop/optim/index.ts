@@ -1,1 +1,1 @@
-export { Optimizer, optimizerBuilder, type OptimizerConfig } from './optimizer.js';
+export { Optimizer, optimizerBuilder, type OptimizerConfig, type OptimizerState, type SlotValue } from './optimizer.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { formatShape } from '../utils/shape.js';
 
 /** How to build an optimizer (also the `optimizer` section of a model config). */
 export interface OptimizerConfig {
@@ -58,6 +59,126 @@ export class Optimizer {
     this.inner.applyGradients(decayed);
     tf.dispose(grads);
     if (decayed !== grads) tf.dispose(decayed);
+  }
+
+  /**
+   * What this optimizer has accumulated (for checkpoints). The tensors are the optimizer's own,
+   * live: clone them to keep a snapshot, never dispose them.
+   * @throws Error when tfjs holds a slot for a variable this optimizer was not built for.
+   */
+  exportState(): OptimizerState {
+    const inner = this.innerState();
+    const byName = new Map(this.variables.map((v) => [v.name, v]));
+    const owner = (slot: string, s: TfSlot): tf.Variable => {
+      const variable = byName.get(s.originalName.slice(0, -(slot.length + 1)));
+      if (!variable) throw new Error(`optimizer: slot '${s.originalName}' belongs to no variable of this optimizer`);
+      return variable;
+    };
+    const fields = STATE_FIELDS[this.config.kind];
+    return {
+      iterations: this.inner.iterations,
+      scalars: Object.fromEntries(fields.scalars.map((name) => [name, inner[name] as tf.Variable])),
+      slots: Object.fromEntries(
+        Object.entries(fields.slots).map(([slot, field]) => [slot, (inner[field] as TfSlot[]).map((s) => ({ variable: owner(slot, s), value: s.variable }))]),
+      ),
+    };
+  }
+
+  /**
+   * Replaces the accumulated state with `state` (the caller may dispose its tensors afterwards:
+   * tfjs tensors are immutable, so sharing their data is safe). After importing the state exported from an optimizer of an identical model, the
+   * next step is bit-identical to that optimizer's.
+   * @throws Error when the state does not fit this optimizer (slot or scalar names of another
+   *   kind, a slot for a foreign variable, a shape differing from its variable's, slot lists
+   *   that do not pair up, a negative iteration count); nothing is changed then.
+   */
+  importState(state: OptimizerState): void {
+    this.checkState(state);
+    const inner = this.innerState();
+    const fields = STATE_FIELDS[this.config.kind];
+    for (const [slot, field] of Object.entries(fields.slots)) {
+      tf.dispose((inner[field] as TfSlot[]).map((s) => s.variable));
+      inner[field] = state.slots[slot].map(({ variable, value }): TfSlot => ({
+        originalName: `${variable.name}/${slot}`,
+        variable: tf.variable(value, false),
+      }));
+    }
+    for (const name of fields.scalars) (inner[name] as tf.Variable).assign(state.scalars[name]);
+    inner.iterations_ = state.iterations;
+  }
+
+  /** Releases the optimizer's accumulated state. */
+  dispose(): void {
+    this.inner.dispose();
+  }
+
+  /** The tfjs optimizer's fields (its slots are not in the public typings). */
+  private innerState(): Record<string, unknown> {
+    return this.inner as unknown as Record<string, unknown>;
+  }
+
+  private checkState(state: OptimizerState): void {
+    const fields = STATE_FIELDS[this.config.kind];
+    const where = `optimizer (${this.config.kind})`;
+    if (!Number.isInteger(state.iterations) || state.iterations < 0) throw new Error(`${where}: iterations is ${state.iterations}; expected an integer ≥ 0`);
+    sameNames(`${where} scalars`, Object.keys(state.scalars), fields.scalars);
+    sameNames(`${where} slots`, Object.keys(state.slots), Object.keys(fields.slots));
+    for (const name of fields.scalars) {
+      if (state.scalars[name].rank !== 0) throw new Error(`${where}: scalar ${name} has shape ${formatShape(state.scalars[name].shape)}; expected []`);
+    }
+    const own = new Set(this.variables);
+    const lists = Object.entries(state.slots);
+    for (const [slot, list] of lists) {
+      list.forEach(({ variable, value }, i) => {
+        if (!own.has(variable)) throw new Error(`${where}: slot ${slot}[${i}] is for a variable this optimizer does not train`);
+        if (!tf.util.arraysEqual(variable.shape, value.shape)) {
+          throw new Error(`${where}: slot ${slot}[${i}] has shape ${formatShape(value.shape)}; its variable has ${formatShape(variable.shape)}`);
+        }
+      });
+      // tfjs pairs slots by position (Adam's m[i] with v[i]), so every list must name the same variables in the same order.
+      if (list.length !== lists[0][1].length || list.some((s, i) => s.variable !== lists[0][1][i].variable)) {
+        throw new Error(`${where}: slot lists ${lists.map(([n]) => n).join(', ')} do not pair up variable by variable`);
+      }
+    }
+  }
+}
+
+/** A per-variable piece of optimizer state: the variable it belongs to and its value (same shape). */
+export interface SlotValue {
+  variable: tf.Variable;
+  value: tf.Tensor;
+}
+
+/**
+ * Everything an {@link Optimizer} accumulates while training, as checkpoints keep it.
+ * - `iterations`: steps taken.
+ * - `scalars`: Adam's `accBeta1` and `accBeta2` (β1ᵗ, β2ᵗ as the float32 products tfjs
+ *   accumulates; tfjs's own `setWeights` recomputes them with `pow`, which is not bit-identical).
+ * - `slots`: per-variable state by slot name (Adam `m` and `v`, momentum `momentum`), each list in
+ *   the order tfjs created the slots (the order of the gradients it was given); SGD has none.
+ */
+export interface OptimizerState {
+  iterations: number;
+  scalars: Record<string, tf.Tensor>;
+  slots: Record<string, SlotValue[]>;
+}
+
+/** How tfjs keeps one slot: `originalName` is `<variable name>/<slot>`. */
+interface TfSlot {
+  originalName: string;
+  variable: tf.Variable;
+}
+
+/** Where each kind's state lives in the tfjs 4.x optimizer: slot name → field, and scalar fields. */
+const STATE_FIELDS: Record<OptimizerConfig['kind'], { slots: Record<string, string>; scalars: string[] }> = {
+  sgd: { slots: {}, scalars: [] },
+  momentum: { slots: { momentum: 'accumulations' }, scalars: [] },
+  adam: { slots: { m: 'accumulatedFirstMoment', v: 'accumulatedSecondMoment' }, scalars: ['accBeta1', 'accBeta2'] },
+};
+
+function sameNames(what: string, actual: string[], expected: string[]): void {
+  if (actual.length !== expected.length || expected.some((n) => !actual.includes(n))) {
+    throw new Error(`${what}: got [${actual.join(', ')}]; expected [${expected.join(', ')}]`);
   }
 }
 

@@ -21,7 +21,9 @@ export function localStep<O extends StepOutputs>(
   let kept: O | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const { outputs, loss } = compute();
-    kept = mapTensors(outputs, (t) => tf.keep(t));
+    // Keep a clone, never the output itself: an output may be a tensor from outside (a signal
+    // passing its input through), which retrack would otherwise dispose.
+    kept = mapTensors(outputs, (t) => tf.keep(t.clone()));
     return loss;
   }, variables);
   optimizer.apply(grads);
