@@ -17,3 +17,4 @@ export * as zoo from './zoo/index.js';
 export * as config from './config/index.js';
 export { Classifier, type LearnResult } from './classifier/index.js';
 export { fromConfig, toConfig, parseConfig, ConfigError, ModelConfigSchema, type ModelConfig } from './config/index.js';
+export { serialize, deserialize, exportTfjs, toTfjsLayersModel, CheckpointError, FORMAT_VERSION } from './serialize/index.js';

@@ -263,9 +263,9 @@ describe.each(BACKENDS)('model zoo on %s', (backend) => {
       for (const [loss, targets] of [['v1', 'per-class'], ['v14', 'per-sample']]) {
         const c = fromConfig({ inputShape: [12], classes: 3, architecture: { name: 'mlp', numHidden: 8 }, loss: { name: loss }, signal: { targets } });
         const { x, y } = batch(4, [12], 3);
-        const flow = tf.tidy(() => c.built.model.signal.forward({ h: x, t: y, context: y }));
-        shapes[loss] = (flow.t as tf.Tensor).shape;
-        tf.dispose([x, y, flow.h, flow.t as tf.Tensor]);
+        const t = tf.tidy(() => c.built.model.signal.forward({ h: x, t: y, context: y }).t as tf.Tensor);
+        shapes[loss] = t.shape;
+        tf.dispose([x, y, t]);
         c.dispose();
       }
       expect(shapes).toEqual({ v1: [3, 8], v14: [4, 8] });

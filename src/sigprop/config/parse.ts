@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { ModelConfigSchema, type ModelConfig } from './schema.js';
+import { ModelConfigSchema, MlpSchema, VggSchema, type ModelConfig } from './schema.js';
 
 /** One problem in a config: where (a JSON path like `/architecture/numHidden`) and what. */
 export interface ConfigProblem {
@@ -26,7 +26,9 @@ const checker = TypeCompiler.Compile(ModelConfigSchema);
  */
 export function parseConfig(json: unknown): ModelConfig {
   const withDefaults = Value.Default(ModelConfigSchema, Value.Clone(json ?? {})) as unknown;
-  const problems: ConfigProblem[] = [...checker.Errors(withDefaults)].map((e) => ({ path: e.path, message: e.message }));
+  const problems: ConfigProblem[] = [...checker.Errors(withDefaults)].flatMap((e) =>
+    e.path === '/architecture' ? architectureProblems((withDefaults as { architecture?: unknown }).architecture) : [{ path: e.path, message: e.message }],
+  );
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
   const config = withDefaults as ModelConfig;
   const semantic = crossFieldProblems(config);
@@ -50,6 +52,21 @@ function crossFieldProblems(config: ModelConfig): ConfigProblem[] {
     problems.push({ path: '/architecture/preActivation', message: "pre-activation blocks cannot be wrapped 'fine'" });
   }
   return problems;
+}
+
+const ARCHITECTURES = [MlpSchema, VggSchema];
+
+/**
+ * TypeBox reports a failing union as a bare "Expected union value"; for the architecture, list
+ * the problems of the member its `name` selects (that member's defaults filled in) instead.
+ */
+function architectureProblems(architecture: unknown): ConfigProblem[] {
+  if (typeof architecture !== 'object' || architecture === null) return [{ path: '/architecture', message: 'Expected object' }];
+  const name = (architecture as { name?: unknown }).name;
+  const member = ARCHITECTURES.find((schema) => Value.Check(schema.properties.name, name));
+  if (!member) return [{ path: '/architecture/name', message: `Expected 'mlp', 'vgg6', 'vgg8' or 'vgg11'; got ${JSON.stringify(name)}` }];
+  const withDefaults = Value.Default(member, Value.Clone(architecture));
+  return [...Value.Errors(member, withDefaults)].map((e) => ({ path: `/architecture${e.path}`, message: e.message }));
 }
 
 /** TypeBox reports a failing union once per member; keep one message per path. */
