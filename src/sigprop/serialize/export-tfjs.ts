@@ -23,6 +23,9 @@ export const TFJS_FILES = { model: 'model.json', weights: 'weights.bin' } as con
  * through), then every layer of the network and the output layer, in eval mode, with the
  * classifier's current weights (see `toTfjsLayers` for the layer ports). Input
  * `[N, ...inputShape]` → logits `[N, classes]`, as `classifier.predict`. The caller disposes it.
+ * With `norm: 'batch'` the blocks normalise with the statistics of the batch they are given, in
+ * the layers model as in the classifier: predict a batch in one call (tfjs's `predict` splits
+ * its input into batches of 32 unless told otherwise).
  * @throws Error when the model holds a module or signal with no tfjs layer equivalent.
  */
 export function toTfjsLayersModel(model: Classifier): tf.Sequential {

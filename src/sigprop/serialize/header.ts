@@ -32,7 +32,9 @@ export const CheckpointHeaderSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** One entry of the tensor directory (see {@link TensorEntrySchema}). */
 export type TensorEntry = Static<typeof TensorEntrySchema>;
+/** A checkpoint's header (see {@link CheckpointHeaderSchema}). */
 export type CheckpointHeader = Static<typeof CheckpointHeaderSchema>;
 
 /**

@@ -11,7 +11,7 @@ export interface NamedTensor {
 }
 
 /** `weights/<parameter path>`: a model variable (weights, norm statistics). */
-export function weightName(path: string): string {
+function weightName(path: string): string {
   return `weights/${path}`;
 }
 

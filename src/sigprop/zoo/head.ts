@@ -23,7 +23,9 @@ export interface HeadOptions extends BlockOptions {
  * `Linear(width, numHidden) → norm → act [→ dropout]` named `hidden1`, `hidden2`, … each
  * learning with its own loss and optimizer, then the output `Linear(width, classes)` under
  * `Identity` (bias as the blocks'), trained by cross-entropy on the logits.
- * `numLayers: 0` leaves the single output layer. Input `[N, ...inShape]` → logits `[N, classes]`.
+ * `numLayers: 0` leaves the single output layer. With `preActivation` the blocks are
+ * `norm → act [→ dropout] → Linear`, the order of the examples' `BlockConv(act="pre")` (their
+ * `BlockLinear` has no pre-activation form). Input `[N, ...inShape]` → logits `[N, classes]`.
  */
 export function denseHead(config: ModelConfig, options: HeadOptions, inShape: number[], random: Random): NetworkPart {
   const propagators: Array<Module<Flow, Flow>> = inShape.length > 1 ? [new Forward(new Flatten())] : [];
