@@ -16,6 +16,7 @@ import { modelMetricsRoutes } from './routes/model-metrics.js';
 import { modelRoutes } from './routes/models.js';
 import { prometheusRoutes } from './routes/prometheus.js';
 import { compileChecker } from './schema-check.js';
+import { dashboardRoutes } from './static/dashboard.js';
 import { StreamHub } from './ws/hub.js';
 
 declare module 'fastify' {
@@ -66,6 +67,7 @@ export async function buildServer(engine: Engine, config: ServerConfig): Promise
   await registerOpenApi(app);
   const context: RouteContext = { engine, metrics };
   for (const routes of ROUTES) routes(app, context);
+  dashboardRoutes(app, { dataDir: config.dataDir });
 
   const hub = new StreamHub({ engine, auth, metrics, maxMessageBytes: config.maxMessageBytes, log: app.log });
   hub.attach(app.server);
