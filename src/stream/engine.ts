@@ -60,6 +60,7 @@ export class Engine {
     const { name: backend } = await initBackend({ backend: options.backend });
     mkdirSync(options.dataDir, { recursive: true });
     const store = openStore(join(options.dataDir, 'sigprop.db'));
+    failInterrupted(store);
     const modelOptions: LiveModelOptions = {
       backend,
       maxQueue: options.maxQueue ?? 10_000,
@@ -210,6 +211,15 @@ export class Engine {
 
   private ensureOpen(): void {
     if (this.closing) throw new StreamError('closed', 'the server is shutting down');
+  }
+}
+
+/** Marks the evaluations a previous run left unfinished (it stopped or crashed meanwhile) as failed. */
+function failInterrupted(store: Store): void {
+  for (const e of store.evaluations.list()) {
+    if (e.status === 'pending' || e.status === 'running') {
+      store.evaluations.update(e.id, { status: 'failed', error: 'interrupted: the server stopped before the evaluation finished; start it again' });
+    }
   }
 }
 
