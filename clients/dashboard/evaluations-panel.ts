@@ -1,4 +1,4 @@
-import type { EvaluationReport, EvaluationSummary, SigpropApi } from '../ts/index.js';
+import type { EvaluationReport, EvaluationStatus, SigpropApi } from '../ts/index.js';
 import { byId, clock, fillTable, pct } from './dom.js';
 
 /** Evaluations shown. */
@@ -38,9 +38,9 @@ export class EvaluationsPanel {
   }
 }
 
-function row(e: EvaluationSummary): string[] {
+function row(e: EvaluationStatus): string[] {
   const report = e.report as EvaluationReport | null;
-  const from = e.from === 'fresh' ? 'fresh' : `checkpoint ${e.from.checkpointId}`;
+  const from = e.from === 'fresh' ? 'fresh' : `checkpoint ${e.from}`;
   const status = e.status === 'running' ? `running ${pct(e.progress)}` : e.status;
   return [
     String(e.id),

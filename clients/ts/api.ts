@@ -43,14 +43,6 @@ export interface EvaluationRequest {
   every?: number;
 }
 
-/** An evaluation as listed by the dashboard's route: its status and what it replayed. */
-export interface EvaluationSummary extends EvaluationStatus {
-  recordingId: number | null;
-  from: 'fresh' | { checkpointId: number };
-  createdAt: number;
-  updatedAt: number;
-}
-
 /**
  * The server's HTTP API (protocol v1) over `fetch`, with the bearer token when given. Every
  * method resolves with the decoded JSON reply.
@@ -108,9 +100,9 @@ export class SigpropApi {
     return this.request('GET', `/v1/evaluations/${id}`);
   }
 
-  /** `GET /dashboard/api/evaluations?model=`: a model's evaluations, newest first (admin). */
-  evaluations(model: string): Promise<EvaluationSummary[]> {
-    return this.request('GET', `/dashboard/api/evaluations?model=${encodeURIComponent(model)}`);
+  /** `GET /v1/evaluations?model=`: a model's evaluations, newest first (admin). */
+  evaluations(model: string): Promise<EvaluationStatus[]> {
+    return this.request('GET', `/v1/evaluations?model=${encodeURIComponent(model)}`);
   }
 
   /** Sends a request; `body` is sent as JSON when given. */

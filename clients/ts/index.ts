@@ -11,7 +11,7 @@
  * ```
  */
 export { connect, SigpropClient, type ConnectOptions } from './client.js';
-export { SigpropApi, type EvaluationRequest, type EvaluationSummary, type MetricRow, type RecordingInfo, type ServerInfo } from './api.js';
+export { SigpropApi, type EvaluationRequest, type MetricRow, type RecordingInfo, type ServerInfo } from './api.js';
 export { SigpropError } from './errors.js';
 export type { Input } from './frames.js';
 export type { WebSocketConstructor, WebSocketLike } from './websocket.js';

@@ -67,7 +67,7 @@ export async function buildServer(engine: Engine, config: ServerConfig): Promise
   await registerOpenApi(app);
   const context: RouteContext = { engine, metrics };
   for (const routes of ROUTES) routes(app, context);
-  dashboardRoutes(app, { dataDir: config.dataDir });
+  dashboardRoutes(app);
 
   const hub = new StreamHub({ engine, auth, metrics, maxMessageBytes: config.maxMessageBytes, log: app.log });
   hub.attach(app.server);

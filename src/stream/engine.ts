@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { parseConfig, ConfigError } from '../sigprop/config/parse.js';
 import type { ModelConfig } from '../sigprop/config/schema.js';
 import { init as initBackend, type BackendName } from '../sigprop/backend/index.js';
-import { openStore, StoreError, type Store } from '../store/index.js';
+import { openStore, StoreError, type Store, type Evaluation } from '../store/index.js';
 import { LiveModel, type LiveModelOptions } from './live-model.js';
 import { GroupCommit } from './group-commit.js';
 import { EvaluationRun } from './evaluation.js';
@@ -144,7 +144,8 @@ export class Engine {
       config,
     });
     const items = this.store.recordings.count(recordingId, ['learn', 'label']);
-    const plan = { id, model: request.model, recordingId, toSeq: recording.lastSeq, items, config, checkpoint, speed: request.speed, every: request.every ?? 100, backend: this.backend };
+    const createdAt = this.store.evaluations.get(id).createdAt;
+    const plan = { id, model: request.model, recordingId, toSeq: recording.lastSeq, items, config, checkpoint, from: request.from, createdAt, speed: request.speed, every: request.every ?? 100, backend: this.backend };
     const run = new EvaluationRun(plan, this.store);
     this.evaluations.set(id, run);
     void run.run().catch(() => undefined).finally(() => this.evaluations.delete(id));
@@ -155,14 +156,13 @@ export class Engine {
   evaluation(id: number): EvaluationStatus {
     const found = this.store.evaluations.list().find((e) => e.id === id);
     if (!found) throw new StreamError('unknown_evaluation', `no evaluation ${id}`);
-    return {
-      id: found.id,
-      model: found.model,
-      status: found.status === 'pending' ? 'running' : found.status,
-      progress: found.progress,
-      report: (found.report as EvaluationStatus['report']) ?? null,
-      error: found.error ?? null,
-    };
+    return toEvaluationStatus(found);
+  }
+
+  /** Every evaluation (of one model when given), newest first. */
+  evaluationList(model?: string): EvaluationStatus[] {
+    if (model !== undefined) this.model(model);
+    return this.store.evaluations.list(model).map(toEvaluationStatus).sort((a, b) => b.id - a.id);
   }
 
   /** Progress of a running evaluation, or null when it is not running. */
@@ -221,6 +221,20 @@ function failInterrupted(store: Store): void {
       store.evaluations.update(e.id, { status: 'failed', error: 'interrupted: the server stopped before the evaluation finished; start it again' });
     }
   }
+}
+
+/** The wire view of a stored evaluation (`pending` is reported as `running`). */
+function toEvaluationStatus(found: Evaluation): EvaluationStatus {
+  return {
+    id: found.id,
+    model: found.model,
+    from: found.from === 'fresh' ? 'fresh' : found.from.checkpointId,
+    createdAt: found.createdAt,
+    status: found.status === 'pending' ? 'running' : found.status,
+    progress: found.progress,
+    report: (found.report as EvaluationStatus['report']) ?? null,
+    error: found.error ?? null,
+  };
 }
 
 /** Store errors a client caused, as protocol errors. */

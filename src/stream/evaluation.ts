@@ -19,6 +19,9 @@ export interface EvaluationPlan {
   items: number;
   config: ModelConfig;
   checkpoint: Uint8Array | null;
+  /** `fresh` or the id of the checkpoint the model starts from. */
+  from: 'fresh' | number;
+  createdAt: number;
   speed: 'max' | 'recorded';
   every: number;
   backend: string;
@@ -35,6 +38,7 @@ export class EvaluationRun {
   private readonly progressSubject = new Subject<EvaluationStatus>();
   /** Progress updates, then completion. */
   readonly progress$: Observable<EvaluationStatus> = this.progressSubject.asObservable();
+  private progressStoredAt = 0;
 
   constructor(
     private readonly plan: EvaluationPlan,
@@ -82,7 +86,7 @@ export class EvaluationRun {
         correct += item.correct ? 1 : 0;
         if (done % this.plan.every === 0 || done === total) curve.push({ items: done, accuracy: correct / done });
       }
-      this.emit('running', total ? done / total : 1, null, null);
+      this.reportProgress(total ? done / total : 1);
     }
     const wallMs = performance.now() - started;
     const layers = window.close(done, 0).layers;
@@ -111,10 +115,23 @@ export class EvaluationRun {
     if (batch.length >= minSize) yield batch;
   }
 
+  /** Publishes progress; stores it at most every {@link PROGRESS_STORE_MS} (pollers read the store). */
+  private reportProgress(progress: number): void {
+    this.emit('running', progress, null, null);
+    const now = performance.now();
+    if (now - this.progressStoredAt < PROGRESS_STORE_MS) return;
+    this.progressStoredAt = now;
+    this.store.evaluations.update(this.plan.id, { progress });
+  }
+
   private emit(status: EvaluationStatus['status'], progress: number, report: EvaluationReport | null, error: string | null): void {
-    this.progressSubject.next({ id: this.plan.id, model: this.plan.model, status, progress, report, error });
+    const { id, model, from, createdAt } = this.plan;
+    this.progressSubject.next({ id, model, from, createdAt, status, progress, report, error });
   }
 }
+
+/** How often a running evaluation writes its progress to the store, ms. */
+const PROGRESS_STORE_MS = 250;
 
 function toQueued(s: Sample): QueuedItem {
   return { seq: s.seq, x: s.x as Float32Array, y: s.label as number };

@@ -125,6 +125,10 @@ export interface EvaluationReport {
 export interface EvaluationStatus {
   id: number;
   model: string;
+  /** Where the evaluated model started: `fresh` or a checkpoint id. */
+  from: 'fresh' | number;
+  /** When it was requested, ms since epoch. */
+  createdAt: number;
   status: 'running' | 'done' | 'failed';
   progress: number;
   report: EvaluationReport | null;

@@ -17,7 +17,7 @@ const EvaluationBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** `GET /v1/recordings`, `POST /v1/evaluations`, `GET /v1/evaluations/:id` (admin). */
+/** `GET /v1/recordings`, `GET|POST /v1/evaluations`, `GET /v1/evaluations/:id` (admin). */
 export function evaluationRoutes(app: FastifyInstance, { engine }: RouteContext): void {
   app.get('/v1/recordings', {
     config: { access: 'admin' },
@@ -36,6 +36,16 @@ export function evaluationRoutes(app: FastifyInstance, { engine }: RouteContext)
       const { from = 'fresh', speed = 'max', ...rest } = request.body;
       return reply.code(202).send(await engine.evaluate({ ...rest, from, speed }));
     },
+  });
+
+  app.get<{ Querystring: { model?: string } }>('/v1/evaluations', {
+    config: { access: 'admin' },
+    schema: {
+      ...describeRoute('evaluations', 'Evaluations, newest first (of one model with ?model=)', 'admin'),
+      querystring: Type.Object({ model: Type.Optional(ModelName) }, { additionalProperties: false }),
+      response: { 200: Type.Array(EvaluationStatusSchema), ...errorResponses(400, 401, 403, 404) },
+    },
+    handler: async (request) => engine.evaluationList(request.query.model),
   });
 
   app.get<{ Params: { id: number } }>('/v1/evaluations/:id', {

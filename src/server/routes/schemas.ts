@@ -56,6 +56,8 @@ export const RecordingSchema = Type.Object({
 export const EvaluationStatusSchema = Type.Object({
   id: Type.Integer(),
   model: Type.String(),
+  from: Type.Union([Type.Literal('fresh'), Type.Integer()], { description: "'fresh' or the checkpoint id it started from" }),
+  createdAt: Type.Integer({ description: 'ms since epoch' }),
   status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
   progress: Type.Number({ description: '0..1' }),
   report: Type.Unknown({ description: 'null until done: items, finalAccuracy, curve, layers, throughput, wallMs' }),
