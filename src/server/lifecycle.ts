@@ -17,21 +17,29 @@ export interface SignalOptions {
 const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
 
 /**
+ * A repeat of the first signal within this many ms is the same request relayed twice (`npm run`
+ * and `tsx` forward a terminal's Ctrl-C to a child that already got it), not a second one.
+ */
+const RELAY_WINDOW_MS = 1000;
+
+/**
  * On the first SIGTERM/SIGINT: `server.close()` (stop accepting, drain, checkpoint, close
  * SQLite) then exit 0; exit 1 when it fails or the deadline passes. A second signal exits at once
- * with 128 + signal number (every acked item is already in the recording, so nothing acked is lost).
+ * with 128 + signal number (every acked item is already in the recording, so nothing acked is lost);
+ * the same signal repeated within a second is taken as relayed twice and ignored.
  * @returns a function removing the handlers.
  */
 export function handleSignals(server: Stoppable, options: SignalOptions): () => void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  let stopping = false;
+  let stopping: { signal: string; at: number } | null = null;
   const onSignal = (signal: keyof typeof SIGNAL_NUMBERS) => {
+    if (stopping && stopping.signal === signal && Date.now() - stopping.at < RELAY_WINDOW_MS) return;
     if (stopping) {
       options.log.warn(`${signal} again: exiting now`);
       exit(128 + SIGNAL_NUMBERS[signal]);
       return;
     }
-    stopping = true;
+    stopping = { signal, at: Date.now() };
     options.log.info(`${signal}: shutting down (deadline ${options.deadlineMs} ms)`);
     const timer = setTimeout(() => {
       options.log.error(`shutdown did not finish within ${options.deadlineMs} ms; exiting`);
