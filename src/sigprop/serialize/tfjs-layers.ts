@@ -43,7 +43,8 @@ export function toTfjsLayers(module: Module, rank: number): { layers: LayerWithW
     }
     return { layers, rank };
   }
-  if (module instanceof Flatten) return { layers: [plain(tf.layers.flatten())], rank: 2 };
+  // A rank-2 input is already flat, and tfjs's flatten layer refuses anything below rank 3.
+  if (module instanceof Flatten) return { layers: rank > 2 ? [plain(tf.layers.flatten())] : [], rank: 2 };
   return { layers: leafLayers(module, rank), rank };
 }
 
