@@ -80,6 +80,10 @@ describe.each(BACKENDS)('tfjs layers export on %s', (backend) => {
     loaded.dispose();
   });
 
+  it('an mlp on flat inputs (the default model: [784], no flatten layer needed)', async () => {
+    (await expectSamePredictions({ inputShape: [784], architecture: { name: 'mlp', numHidden: 32 } }, 2)).dispose();
+  });
+
   it('an mlp with batch statistics, pre-activation and dropout, and a context projection signal', async () => {
     const arch = { name: 'mlp', numHidden: 16, norm: 'batch', preActivation: true, dropout: 0.3, nonlinearity: 'relu' };
     (await expectSamePredictions({ inputShape: [5, 5, 2], classes: 4, architecture: arch, signal: { kind: 'projection-context' } }, 2)).dispose();
