@@ -183,8 +183,10 @@ export class Engine {
   private async shutdown(deadlineMs: number): Promise<void> {
     clearInterval(this.purgeTimer);
     const closing = Promise.all([...this.live.values()].map((m) => m.close()));
+    closing.catch(() => undefined); // a model stopped at the deadline may fail afterwards: expected then
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
     await Promise.race([closing, deadline]);
+    await Promise.all([...this.live.values()].map((m) => m.abort()));
     this.commit.flush();
     this.store.close();
   }

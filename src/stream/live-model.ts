@@ -48,6 +48,9 @@ export class LiveModel {
   private periodicCheckpoint: Promise<unknown> | null = null;
   private tickTimer: ReturnType<typeof setInterval>;
   private closed = false;
+  /** Stopped by {@link abort}: nothing more may reach the store. */
+  private aborted = false;
+  private released = false;
   private samples: number;
   private step: number;
 
@@ -246,13 +249,33 @@ export class LiveModel {
     clearInterval(this.tickTimer);
     this.commit.flush();
     await this.drain();
+    if (this.aborted) return;
     this.closeWindowIfDue(true);
     if (options.checkpoint !== false) await this.checkpoint('shutdown');
     await this.checkpointChain;
+    await this.release(() => this.learner.dispose());
+  }
+
+  /**
+   * Stops at once, for a shutdown past its deadline: the learner thread is terminated and nothing
+   * more is learned, checkpointed or stored (so the store can close); the items not learned yet
+   * are in the recording and are learned after a restart. Does nothing to a closed model.
+   */
+  async abort(): Promise<void> {
+    this.closed = true;
+    this.aborted = true;
+    clearInterval(this.tickTimer);
+    await this.release(() => this.learner.terminate());
+  }
+
+  /** Stops the learning pipeline, the live metrics and the learner thread (once). */
+  private async release(stopLearner: () => Promise<void>): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     this.loop.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     this.metricsSubject.complete();
-    await this.learner.dispose();
+    await stopLearner();
     this.predictor.dispose();
   }
 
@@ -340,6 +363,7 @@ export class LiveModel {
   private async writeCheckpoint(reason: string): Promise<CheckpointInfo> {
     const lastSeq = this.loop.dispatchedSeq;
     const { bytes, step, samples } = await this.learner.checkpoint();
+    if (this.aborted) throw new StreamError('closed', `model '${this.name}' was stopped before its checkpoint was saved`);
     const policy = this.config.checkpoint;
     const saved = this.store.transaction(() => {
       const info = this.store.checkpoints.save(this.name, { step, samples, lastSeq, bytes, reason });
@@ -359,8 +383,9 @@ export class LiveModel {
     this.loop.push(batch);
   }
 
+  /** Reports a background failure (none after {@link abort}: the work it cut off fails as expected). */
   private fail(error: Error): void {
-    console.error(`model '${this.name}': ${error.message}`);
+    if (!this.aborted) console.error(`model '${this.name}': ${error.message}`);
   }
 }
 

@@ -77,6 +77,12 @@ export class LearnerClient {
     this.weightsSubject.complete();
   }
 
+  /** Ends the thread at once; the requests it has not answered fail. */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+    this.weightsSubject.complete();
+  }
+
   private request(message: DistributiveOmit<LearnerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<LearnerReply> {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
