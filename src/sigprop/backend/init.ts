@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { activateWasm } from './wasm.js';
+import { registerCpuKernels } from './kernels/index.js';
 
 /** The backend choices of {@link init}, in the order `auto` tries the concrete ones. */
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -26,7 +27,8 @@ const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
  * Activates a tfjs backend and returns its name. `auto` tries `@tensorflow/tfjs-node-gpu`,
  * `@tensorflow/tfjs-node`, then wasm, then cpu; `tensorflow` requires one of the two native
  * packages. Choosing wasm also registers the kernels training needs there (see
- * `registerWasmKernels`). Safe to call again, e.g. to switch backends (variables move with it).
+ * `registerWasmKernels`); wasm and cpu get the OpenBLAS matrix product when the optional native
+ * kernels load (see `kernelInfo`). Safe to call again, e.g. to switch backends (variables move with it).
  * @throws Error when the name (option or `SIGPROP_BACKEND`) is unknown (listing the valid names),
  *   or when the requested backend cannot start.
  */
@@ -63,6 +65,7 @@ const ACTIVATE: Record<Exclude<BackendName, 'auto'>, () => Promise<void>> = {
   tensorflow: activateNative,
   wasm: activateWasm,
   cpu: async () => {
+    registerCpuKernels();
     if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to start');
   },
 };

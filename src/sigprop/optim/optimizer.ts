@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { formatShape } from '../utils/shape.js';
+import { memoryOf } from '../backend/tensor-memory.js';
+import { fusedUpdate, tensorUpdate } from './fused-update.js';
+import { KINDS, type OptimizerKind, type StepCoefficients } from './kinds.js';
 
 /** How to build an optimizer (also the `optimizer` section of a model config). */
 export interface OptimizerConfig {
-  kind: 'adam' | 'sgd' | 'momentum';
+  kind: OptimizerKind;
   /** Learning rate. */
   lr: number;
   /** L2 penalty added to every gradient, PyTorch-style (`grad += weightDecay · param`). Default 0. */
@@ -17,11 +20,20 @@ export interface OptimizerConfig {
 }
 
 /**
- * One layer's optimizer: a tfjs optimizer plus PyTorch's weight decay, stepping only the
- * variables it was built for. The update rules equal PyTorch's `SGD`, `SGD(momentum)` and `Adam`.
+ * One layer's optimizer: PyTorch's `SGD`, `SGD(momentum)` or `Adam` (with PyTorch's L2 weight
+ * decay), stepping only the variables it was built for. On the wasm and cpu backends each
+ * variable's update is one pass over the backend's memory (`fused-update.ts`), in place unless
+ * another tensor shares the data; on other backends it runs as tfjs ops (same formulas).
+ * The state is the step count and per-variable slots (Adam `m`, `v`; momentum buffer), created
+ * at a variable's first update. One step count serves all variables (PyTorch counts per
+ * parameter; they agree while every trainable variable gets a gradient at every step).
  */
 export class Optimizer {
-  readonly inner: tf.Optimizer;
+  private steps = 0;
+  /** Each variable's slots (in `KINDS[kind].slots` order), in the order they were created. */
+  private slots = new Map<tf.Variable, tf.Variable[]>();
+  /** The β-power scalars {@link Optimizer.exportState} hands out, for the step they were made at. */
+  private betaPowers: { step: number; tensors: Record<string, tf.Tensor> } | null = null;
 
   /**
    * @param config what to build.
@@ -33,7 +45,14 @@ export class Optimizer {
     readonly variables: tf.Variable[],
   ) {
     if (!(config.lr > 0) || !Number.isFinite(config.lr)) throw new Error(`optimizer: lr is ${config.lr}; expected a positive number`);
-    this.inner = makeTfOptimizer(config);
+    if (!Object.hasOwn(KINDS, config.kind)) {
+      throw new Error(`optimizer: kind is ${JSON.stringify((config as { kind: unknown }).kind)}; expected 'adam', 'sgd' or 'momentum'`);
+    }
+  }
+
+  /** Steps taken (calls of {@link Optimizer.apply}). */
+  get iterations(): number {
+    return this.steps;
   }
 
   /** The variables that are trained now (`trainable` is true). */
@@ -42,88 +61,112 @@ export class Optimizer {
   }
 
   /**
-   * Applies gradients keyed by variable name, adding the weight-decay term first. Disposes `grads`.
+   * Takes one step: updates every trainable variable that has a gradient in `grads` (keyed by
+   * variable name, same shapes, float32). Disposes `grads`.
    */
   apply(grads: tf.NamedTensorMap): void {
-    const decay = this.config.weightDecay ?? 0;
-    const decayed =
-      decay === 0
-        ? grads
-        : tf.tidy(() =>
-            Object.fromEntries(
-              this.trainable()
-                .filter((v) => grads[v.name] !== undefined)
-                .map((v) => [v.name, tf.add(grads[v.name], tf.mul(v, decay))]),
-            ),
-          );
-    this.inner.applyGradients(decayed);
-    tf.dispose(grads);
-    if (decayed !== grads) tf.dispose(decayed);
+    this.steps += 1;
+    const kind = KINDS[this.config.kind];
+    const coefficients = this.coefficients();
+    const memory = memoryOf(tf.backend(), tf.getBackend());
+    try {
+      for (const param of this.trainable()) {
+        const grad = grads[param.name];
+        if (grad === undefined) continue;
+        const target = { param, grad, slots: this.slotsOf(param) };
+        if (memory) fusedUpdate(memory, target, kind.arrays(coefficients));
+        else tensorUpdate(target, kind.tensors(coefficients));
+      }
+    } finally {
+      tf.dispose(grads);
+    }
   }
 
   /**
    * What this optimizer has accumulated (for checkpoints). The tensors are the optimizer's own,
    * live: clone them to keep a snapshot, never dispose them.
-   * @throws Error when tfjs holds a slot for a variable this optimizer was not built for.
    */
   exportState(): OptimizerState {
-    const inner = this.innerState();
-    const byName = new Map(this.variables.map((v) => [v.name, v]));
-    const owner = (slot: string, s: TfSlot): tf.Variable => {
-      const variable = byName.get(s.originalName.slice(0, -(slot.length + 1)));
-      if (!variable) throw new Error(`optimizer: slot '${s.originalName}' belongs to no variable of this optimizer`);
-      return variable;
-    };
-    const fields = STATE_FIELDS[this.config.kind];
+    const names = KINDS[this.config.kind].slots;
     return {
-      iterations: this.inner.iterations,
-      scalars: Object.fromEntries(fields.scalars.map((name) => [name, inner[name] as tf.Variable])),
-      slots: Object.fromEntries(
-        Object.entries(fields.slots).map(([slot, field]) => [slot, (inner[field] as TfSlot[]).map((s) => ({ variable: owner(slot, s), value: s.variable }))]),
-      ),
+      iterations: this.steps,
+      scalars: this.config.kind === 'adam' ? this.betaPowerTensors() : {},
+      slots: Object.fromEntries(names.map((name, k) => [name, [...this.slots].map(([variable, slots]) => ({ variable, value: slots[k] }))])),
     };
   }
 
   /**
-   * Replaces the accumulated state with `state` (the caller may dispose its tensors afterwards:
-   * tfjs tensors are immutable, so sharing their data is safe). After importing the state exported from an optimizer of an identical model, the
-   * next step is bit-identical to that optimizer's.
+   * Replaces the accumulated state with `state` (the caller may dispose its tensors afterwards).
+   * After importing the state exported from an optimizer of an identical model, the next step
+   * is bit-identical to that optimizer's. Adam's β powers are recomputed from `iterations`
+   * (as PyTorch does), so the `accBeta*` scalars are checked for presence and shape only.
    * @throws Error when the state does not fit this optimizer (slot or scalar names of another
    *   kind, a slot for a foreign variable, a shape differing from its variable's, slot lists
    *   that do not pair up, a negative iteration count); nothing is changed then.
    */
   importState(state: OptimizerState): void {
     this.checkState(state);
-    const inner = this.innerState();
-    const fields = STATE_FIELDS[this.config.kind];
-    for (const [slot, field] of Object.entries(fields.slots)) {
-      tf.dispose((inner[field] as TfSlot[]).map((s) => s.variable));
-      inner[field] = state.slots[slot].map(({ variable, value }): TfSlot => ({
-        originalName: `${variable.name}/${slot}`,
-        variable: tf.variable(value, false),
-      }));
-    }
-    for (const name of fields.scalars) (inner[name] as tf.Variable).assign(state.scalars[name]);
-    inner.iterations_ = state.iterations;
+    this.disposeSlots();
+    const names = KINDS[this.config.kind].slots;
+    const lists = names.map((name) => state.slots[name]);
+    (lists[0] ?? []).forEach(({ variable }, i) => this.slots.set(variable, lists.map((list) => tf.variable(list[i].value, false))));
+    this.steps = state.iterations;
   }
 
   /** Releases the optimizer's accumulated state. */
   dispose(): void {
-    this.inner.dispose();
+    this.disposeSlots();
+    this.steps = 0;
   }
 
-  /** The tfjs optimizer's fields (its slots are not in the public typings). */
-  private innerState(): Record<string, unknown> {
-    return this.inner as unknown as Record<string, unknown>;
+  private disposeSlots(): void {
+    tf.dispose([...this.slots.values()].flat());
+    this.slots.clear();
+    if (this.betaPowers) tf.dispose(Object.values(this.betaPowers.tensors));
+    this.betaPowers = null;
+  }
+
+  /** `param`'s slots, created as zeros at its first update. */
+  private slotsOf(param: tf.Variable): tf.Variable[] {
+    let slots = this.slots.get(param);
+    if (!slots) {
+      slots = KINDS[this.config.kind].slots.map(() => {
+        const zeros = tf.zerosLike(param);
+        const slot = tf.variable(zeros, false);
+        zeros.dispose();
+        return slot;
+      });
+      this.slots.set(param, slots);
+    }
+    return slots;
+  }
+
+  /** The hyper-parameters with PyTorch's defaults, for the step being taken. */
+  private coefficients(): StepCoefficients {
+    const c = this.config;
+    return {
+      lr: c.lr, weightDecay: c.weightDecay ?? 0, momentum: c.momentum ?? 0.9,
+      beta1: c.beta1 ?? 0.9, beta2: c.beta2 ?? 0.999, epsilon: c.epsilon ?? 1e-8, step: this.steps,
+    };
+  }
+
+  /** `accBeta1` = β1ᵗ and `accBeta2` = β2ᵗ (float32 scalars), made once per step count. */
+  private betaPowerTensors(): Record<string, tf.Tensor> {
+    if (this.betaPowers?.step !== this.steps) {
+      if (this.betaPowers) tf.dispose(Object.values(this.betaPowers.tensors));
+      const { beta1, beta2 } = this.coefficients();
+      this.betaPowers = { step: this.steps, tensors: { accBeta1: tf.keep(tf.scalar(beta1 ** this.steps)), accBeta2: tf.keep(tf.scalar(beta2 ** this.steps)) } };
+    }
+    return this.betaPowers.tensors;
   }
 
   private checkState(state: OptimizerState): void {
-    const fields = STATE_FIELDS[this.config.kind];
     const where = `optimizer (${this.config.kind})`;
     if (!Number.isInteger(state.iterations) || state.iterations < 0) throw new Error(`${where}: iterations is ${state.iterations}; expected an integer ≥ 0`);
-    sameNames(`${where} scalars`, Object.keys(state.scalars), fields.scalars);
-    sameNames(`${where} slots`, Object.keys(state.slots), Object.keys(fields.slots));
-    for (const name of fields.scalars) {
+    const scalarNames = this.config.kind === 'adam' ? ['accBeta1', 'accBeta2'] : [];
+    sameNames(`${where} scalars`, Object.keys(state.scalars), scalarNames);
+    sameNames(`${where} slots`, Object.keys(state.slots), KINDS[this.config.kind].slots);
+    for (const name of scalarNames) {
       if (state.scalars[name].rank !== 0) throw new Error(`${where}: scalar ${name} has shape ${formatShape(state.scalars[name].shape)}; expected []`);
     }
     const own = new Set(this.variables);
@@ -135,7 +178,7 @@ export class Optimizer {
           throw new Error(`${where}: slot ${slot}[${i}] has shape ${formatShape(value.shape)}; its variable has ${formatShape(variable.shape)}`);
         }
       });
-      // tfjs pairs slots by position (Adam's m[i] with v[i]), so every list must name the same variables in the same order.
+      // Slots are kept per variable, so every list must name the same variables in the same order.
       if (list.length !== lists[0][1].length || list.some((s, i) => s.variable !== lists[0][1][i].variable)) {
         throw new Error(`${where}: slot lists ${lists.map(([n]) => n).join(', ')} do not pair up variable by variable`);
       }
@@ -152,10 +195,10 @@ export interface SlotValue {
 /**
  * Everything an {@link Optimizer} accumulates while training, as checkpoints keep it.
  * - `iterations`: steps taken.
- * - `scalars`: Adam's `accBeta1` and `accBeta2` (β1ᵗ, β2ᵗ as the float32 products tfjs
- *   accumulates; tfjs's own `setWeights` recomputes them with `pow`, which is not bit-identical).
+ * - `scalars`: Adam's `accBeta1` and `accBeta2` (β1ᵗ, β2ᵗ as float32; informative: importing
+ *   recomputes them from `iterations`); none for the other kinds.
  * - `slots`: per-variable state by slot name (Adam `m` and `v`, momentum `momentum`), each list in
- *   the order tfjs created the slots (the order of the gradients it was given); SGD has none.
+ *   the order the slots were created (the order of the variables' first updates); SGD has none.
  */
 export interface OptimizerState {
   iterations: number;
@@ -163,35 +206,9 @@ export interface OptimizerState {
   slots: Record<string, SlotValue[]>;
 }
 
-/** How tfjs keeps one slot: `originalName` is `<variable name>/<slot>`. */
-interface TfSlot {
-  originalName: string;
-  variable: tf.Variable;
-}
-
-/** Where each kind's state lives in the tfjs 4.x optimizer: slot name → field, and scalar fields. */
-const STATE_FIELDS: Record<OptimizerConfig['kind'], { slots: Record<string, string>; scalars: string[] }> = {
-  sgd: { slots: {}, scalars: [] },
-  momentum: { slots: { momentum: 'accumulations' }, scalars: [] },
-  adam: { slots: { m: 'accumulatedFirstMoment', v: 'accumulatedSecondMoment' }, scalars: ['accBeta1', 'accBeta2'] },
-};
-
 function sameNames(what: string, actual: string[], expected: string[]): void {
   if (actual.length !== expected.length || expected.some((n) => !actual.includes(n))) {
     throw new Error(`${what}: got [${actual.join(', ')}]; expected [${expected.join(', ')}]`);
-  }
-}
-
-function makeTfOptimizer(config: OptimizerConfig): tf.Optimizer {
-  switch (config.kind) {
-    case 'sgd':
-      return tf.train.sgd(config.lr);
-    case 'momentum':
-      return tf.train.momentum(config.lr, config.momentum ?? 0.9);
-    case 'adam':
-      return tf.train.adam(config.lr, config.beta1 ?? 0.9, config.beta2 ?? 0.999, config.epsilon ?? 1e-8);
-    default:
-      throw new Error(`optimizer: kind is ${JSON.stringify((config as { kind: unknown }).kind)}; expected 'adam', 'sgd' or 'momentum'`);
   }
 }
 

@@ -26,7 +26,7 @@ export async function serialize(model: Classifier): Promise<Uint8Array> {
     samples: model.samples,
     steps: model.steps,
     random: model.built.random.getState(),
-    optimizers: model.optimizers().map(([name, optimizer]) => ({ name, iterations: optimizer.inner.iterations })),
+    optimizers: model.optimizers().map(([name, optimizer]) => ({ name, iterations: optimizer.iterations })),
     tensors: directory(snapshot),
   };
   try {

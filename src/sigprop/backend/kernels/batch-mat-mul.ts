@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { release, wasmKernel, type WasmKernelArgs } from './wasm-kernel.js';
+import { noteKernel } from '../kernel-info.js';
 
 /** Kernel functions installed by {@link registerFastBatchMatMulWasm}, to keep it idempotent. */
 const installed = new WeakSet<tf.KernelFunc>();
@@ -70,6 +71,7 @@ function fastBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
  */
 export function registerFastBatchMatMulWasm(): void {
   const stock = wasmKernel(tf.BatchMatMul);
+  noteKernel('wasm', tf.BatchMatMul, 'transpose first, then XNNPACK');
   if (installed.has(stock.kernelFunc)) return;
   const kernelFunc = fastBatchMatMul(stock.kernelFunc);
   installed.add(kernelFunc);

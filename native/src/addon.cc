@@ -1,0 +1,188 @@
+// Native kernels for sigprop-stream, on the caller's memory (zero copy: the typed arrays may be
+// views of a WebAssembly heap or of tfjs cpu tensors): float32 matrix products through OpenBLAS,
+// and the optimizers' parameter updates in one pass.
+#include <napi.h>
+#include <cblas.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace {
+
+Napi::Value Fail(Napi::Env env, const std::string& message) {
+  Napi::RangeError::New(env, "sigprop-native: " + message).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+bool IsFloat32Array(const Napi::Value& v) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array;
+}
+
+// batchMatMul(a, b, c, batch, m, n, k, transposeA, transposeB, broadcastA, broadcastB):
+// for each i < batch, C_i[m×n] = op(A_i)·op(B_i), row-major, where op(A_i) is A_i[m×k] or, with
+// transposeA, A_i[k×m] transposed (same for B with k×n / n×k). A batch operand with broadcastX set
+// holds one matrix used for every i. C is overwritten. Throws RangeError on bad arguments.
+Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 11) return Fail(env, "batchMatMul expects 11 arguments");
+  for (int i = 0; i < 3; i++) {
+    if (!IsFloat32Array(info[i])) return Fail(env, "a, b and c must be Float32Arrays");
+  }
+  for (int i = 3; i < 7; i++) {
+    if (!info[i].IsNumber()) return Fail(env, "batch, m, n and k must be numbers");
+  }
+  const int64_t batch = info[3].As<Napi::Number>().Int64Value();
+  const int64_t m = info[4].As<Napi::Number>().Int64Value();
+  const int64_t n = info[5].As<Napi::Number>().Int64Value();
+  const int64_t k = info[6].As<Napi::Number>().Int64Value();
+  const bool ta = info[7].ToBoolean(), tb = info[8].ToBoolean();
+  const bool ba = info[9].ToBoolean(), bb = info[10].ToBoolean();
+  if (batch < 0 || m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
+    return Fail(env, "dimensions must be in [0, 2^31)");
+  }
+  auto a = info[0].As<Napi::Float32Array>();
+  auto b = info[1].As<Napi::Float32Array>();
+  auto c = info[2].As<Napi::Float32Array>();
+  const int64_t strideA = ba ? 0 : m * k, strideB = bb ? 0 : k * n;
+  if (static_cast<int64_t>(a.ElementLength()) < (ba ? 1 : batch) * m * k ||
+      static_cast<int64_t>(b.ElementLength()) < (bb ? 1 : batch) * k * n ||
+      static_cast<int64_t>(c.ElementLength()) < batch * m * n) {
+    return Fail(env, "an array is shorter than its matrices");
+  }
+  const int lda = static_cast<int>(ta ? m : k), ldb = static_cast<int>(tb ? k : n);
+  for (int64_t i = 0; i < batch; i++) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f,
+                a.Data() + i * strideA, lda, b.Data() + i * strideB, ldb, 0.0f,
+                c.Data() + i * m * n, static_cast<int>(n));
+  }
+  return env.Undefined();
+}
+
+// The Float32Array arguments [from, to) of `info`, all of length `n`, or an empty vector after
+// throwing a RangeError.
+std::vector<float*> Arrays(const Napi::CallbackInfo& info, size_t from, size_t to, size_t* n) {
+  std::vector<float*> out;
+  for (size_t i = from; i < to; i++) {
+    if (!IsFloat32Array(info[i])) {
+      Fail(info.Env(), "the arrays must be Float32Arrays");
+      return {};
+    }
+    auto a = info[i].As<Napi::Float32Array>();
+    if (i == from) *n = a.ElementLength();
+    if (a.ElementLength() != *n) {
+      Fail(info.Env(), "the arrays must have equal lengths");
+      return {};
+    }
+    out.push_back(a.Data());
+  }
+  return out;
+}
+
+// The number arguments [from, to) of `info`, or an empty vector after throwing a RangeError.
+std::vector<double> Numbers(const Napi::CallbackInfo& info, size_t from, size_t to) {
+  std::vector<double> out;
+  for (size_t i = from; i < to; i++) {
+    if (!info[i].IsNumber()) {
+      Fail(info.Env(), "the coefficients must be numbers");
+      return {};
+    }
+    out.push_back(info[i].As<Napi::Number>().DoubleValue());
+  }
+  return out;
+}
+
+// The update rules below are src/sigprop/optim/update-rules.ts operation for operation, in double
+// precision with the same roundings to float (built with -ffp-contract=off, so no fused
+// multiply-adds), hence bit-identical to it. Outputs may alias inputs: element i is read first.
+
+// The loops (plain, auto-vectorized by -O3: the updates are bound by memory traffic; builds for
+// AVX2/AVX-512 measured no faster).
+void AdamLoop(size_t n, const float* p, const float* g, const float* m, const float* v, float* p_out,
+              float* m_out, float* v_out, double step_size, double correction2, double wd, double b1,
+              double b2, double eps) {
+  for (size_t i = 0; i < n; i++) {
+    const double pi = p[i];
+    const double d = g[i] + wd * pi;
+    const float mi = static_cast<float>(b1 * m[i] + (1 - b1) * d);
+    const float vi = static_cast<float>(b2 * v[i] + (1 - b2) * d * d);
+    m_out[i] = mi;
+    v_out[i] = vi;
+    p_out[i] = static_cast<float>(pi - (step_size * mi) / (std::sqrt(static_cast<double>(vi)) / correction2 + eps));
+  }
+}
+
+void MomentumLoop(size_t n, const float* p, const float* g, const float* b, float* p_out, float* b_out,
+                  double lr, double wd, double mu) {
+  for (size_t i = 0; i < n; i++) {
+    const double pi = p[i];
+    const float bi = static_cast<float>(mu * b[i] + (g[i] + wd * pi));
+    b_out[i] = bi;
+    p_out[i] = static_cast<float>(pi - lr * bi);
+  }
+}
+
+void SgdLoop(size_t n, const float* p, const float* g, float* p_out, double lr, double wd) {
+  for (size_t i = 0; i < n; i++) {
+    const double pi = p[i];
+    p_out[i] = static_cast<float>(pi - lr * (g[i] + wd * pi));
+  }
+}
+
+// adamUpdate(p, g, m, v, pOut, mOut, vOut, stepSize, correction2, weightDecay, beta1, beta2,
+// epsilon) with stepSize = lr / (1 − β1ᵗ) and correction2 = √(1 − β2ᵗ) computed by the caller.
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  if (info.Length() != 13) return Fail(info.Env(), "adamUpdate expects 13 arguments");
+  size_t n = 0;
+  auto a = Arrays(info, 0, 7, &n);
+  auto c = Numbers(info, 7, 13);
+  if (a.empty() || c.empty()) return info.Env().Undefined();
+  AdamLoop(n, a[0], a[1], a[2], a[3], a[4], a[5], a[6], c[0], c[1], c[2], c[3], c[4], c[5]);
+  return info.Env().Undefined();
+}
+
+// momentumUpdate(p, g, b, pOut, bOut, lr, weightDecay, momentum)
+Napi::Value MomentumUpdate(const Napi::CallbackInfo& info) {
+  if (info.Length() != 8) return Fail(info.Env(), "momentumUpdate expects 8 arguments");
+  size_t n = 0;
+  auto a = Arrays(info, 0, 5, &n);
+  auto c = Numbers(info, 5, 8);
+  if (a.empty() || c.empty()) return info.Env().Undefined();
+  MomentumLoop(n, a[0], a[1], a[2], a[3], a[4], c[0], c[1], c[2]);
+  return info.Env().Undefined();
+}
+
+// sgdUpdate(p, g, pOut, lr, weightDecay)
+Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+  if (info.Length() != 5) return Fail(info.Env(), "sgdUpdate expects 5 arguments");
+  size_t n = 0;
+  auto a = Arrays(info, 0, 3, &n);
+  auto c = Numbers(info, 3, 5);
+  if (a.empty() || c.empty()) return info.Env().Undefined();
+  SgdLoop(n, a[0], a[1], a[2], c[0], c[1]);
+  return info.Env().Undefined();
+}
+
+// info(): {config, threads} — OpenBLAS's build string and its thread count.
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("config", Napi::String::New(env, openblas_get_config()));
+  out.Set("threads", Napi::Number::New(env, openblas_get_num_threads()));
+  return out;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("momentumUpdate", Napi::Function::New(env, MomentumUpdate));
+  exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate));
+  exports.Set("info", Napi::Function::New(env, Info));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(sigprop_native, Init)

@@ -1,0 +1,98 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+
+/**
+ * The compiled kernels of the optional package `sigprop-native` (`native/`): OpenBLAS matrix
+ * products and one-pass optimizer updates (bit-identical to `optim/update-rules.ts`).
+ */
+export interface NativeKernels {
+  /**
+   * For each `i < batch`: `C_i[m×n] = op(A_i)·op(B_i)` in row-major float32, `op` transposing
+   * when asked (`A_i` is `[k×m]` with `transposeA`, else `[m×k]`; `B_i` `[n×k]` or `[k×n]`).
+   * An operand with `broadcast*` set holds one matrix used for every `i`. Overwrites `c`.
+   * Works in place on the arrays' memory (views of the wasm heap are fine).
+   * @throws RangeError when an array is shorter than its matrices.
+   */
+  batchMatMul(
+    a: Float32Array, b: Float32Array, c: Float32Array,
+    batch: number, m: number, n: number, k: number,
+    transposeA: boolean, transposeB: boolean, broadcastA: boolean, broadcastB: boolean,
+  ): void;
+  /** `optim/update-rules.ts`'s `adamUpdate` with its bias corrections precomputed. */
+  adamUpdate(
+    p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
+    pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
+    stepSize: number, correction2: number, weightDecay: number, beta1: number, beta2: number, epsilon: number,
+  ): void;
+  /** `optim/update-rules.ts`'s `momentumUpdate`. */
+  momentumUpdate(p: Float32Array, g: Float32Array, b: Float32Array, pOut: Float32Array, bOut: Float32Array, lr: number, weightDecay: number, momentum: number): void;
+  /** `optim/update-rules.ts`'s `sgdUpdate`. */
+  sgdUpdate(p: Float32Array, g: Float32Array, pOut: Float32Array, lr: number, weightDecay: number): void;
+  /** OpenBLAS's build string and thread count. */
+  info(): { config: string; threads: number };
+}
+
+/** Whether the native kernels loaded, and with which OpenBLAS (or why not). */
+export interface NativeStatus {
+  loaded: boolean;
+  /** OpenBLAS's build string, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX`. */
+  config?: string;
+  threads?: number;
+  /** The `OPENBLAS_CORETYPE` this process chose (see {@link loadNativeBlas}), if any. */
+  coreType?: string;
+  /** Why the kernels are not in use. */
+  reason?: string;
+}
+
+let loaded: { kernels: NativeKernels | null; status: NativeStatus } | undefined;
+
+/**
+ * The native kernels, loaded once, or null when they are unavailable (the package was not
+ * built because OpenBLAS was missing at install time) or disabled with `SIGPROP_NATIVE=0`.
+ * Before loading, when `OPENBLAS_CORETYPE` is unset, picks the core type from the CPU's flags
+ * ({@link coreTypeFor}): OpenBLAS 0.3.21's own detection does not know recent Intel models (e.g.
+ * family 6 model 207 here) and falls back to its slowest kernels ("Prescott", ~4× slower).
+ */
+export function loadNative(): NativeKernels | null {
+  loaded ??= load();
+  return loaded.kernels;
+}
+
+/** What {@link loadNative} found (loads the kernels if that was not done yet). */
+export function nativeStatus(): NativeStatus {
+  loadNative();
+  return (loaded as { status: NativeStatus }).status;
+}
+
+function load(): { kernels: NativeKernels | null; status: NativeStatus } {
+  if (process.env.SIGPROP_NATIVE === '0') return { kernels: null, status: { loaded: false, reason: 'disabled by SIGPROP_NATIVE=0' } };
+  const coreType = process.env.OPENBLAS_CORETYPE ?? coreTypeFor(cpuFlags());
+  // OpenBLAS reads the variable once, when the library is loaded, i.e. by the require below.
+  if (coreType !== undefined) process.env.OPENBLAS_CORETYPE = coreType;
+  try {
+    const kernels = createRequire(import.meta.url)('sigprop-native') as NativeKernels;
+    return { kernels, status: { loaded: true, ...kernels.info(), coreType } };
+  } catch (error) {
+    return { kernels: null, status: { loaded: false, reason: `sigprop-native is not built (${(error as Error).message.split('\n')[0]})` } };
+  }
+}
+
+/** The CPU feature flags of Linux's `/proc/cpuinfo` (empty elsewhere). */
+function cpuFlags(): Set<string> {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    return new Set(line?.split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * The OpenBLAS core whose single-precision kernels fit a CPU with these flags: `SkylakeX` with
+ * AVX-512 (F, BW, VL, DQ), `Haswell` with AVX2 and FMA, else undefined (let OpenBLAS detect).
+ */
+export function coreTypeFor(flags: Set<string>): string | undefined {
+  if (['avx512f', 'avx512bw', 'avx512vl', 'avx512dq'].every((f) => flags.has(f))) return 'SkylakeX';
+  if (flags.has('avx2') && flags.has('fma')) return 'Haswell';
+  return undefined;
+}

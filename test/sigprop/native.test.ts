@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { init, kernelInfo, loadNative, nativeStatus, type NativeKernels } from '../../src/sigprop/backend/index.js';
+import { adamCorrections, adamUpdate, momentumUpdate, sgdUpdate } from '../../src/sigprop/optim/update-rules.js';
+import { Random } from '../../src/sigprop/utils/random.js';
+import { matMulCases, referenceMatMul, seeded } from '../helpers/matmul.js';
+import { relativeError } from '../helpers/fixtures.js';
+
+// The native kernels are optional (built only where libopenblas-dev is installed): without
+// them there is nothing to test here, and the other tests cover the fallbacks.
+describe.skipIf(!nativeStatus().loaded).each(['cpu', 'wasm'] as const)('OpenBLAS BatchMatMul on %s', (backend) => {
+  it('is the installed kernel', async () => {
+    await init({ backend });
+    expect(kernelInfo().kernels.BatchMatMul).toMatch(/^OpenBLAS sgemm/);
+    expect(kernelInfo().native).toMatchObject({ loaded: true });
+  });
+
+  for (const c of matMulCases()) {
+    it(`a ${JSON.stringify(c.a)} b ${JSON.stringify(c.b)} transposeA=${c.ta} transposeB=${c.tb} equals the definition`, async () => {
+      await init({ backend });
+      const [a, b] = [seeded(c.a, 1), seeded(c.b, 2)];
+      const product = tf.matMul(a, b, c.ta, c.tb);
+      const expected = referenceMatMul(c, a.dataSync() as Float32Array, b.dataSync() as Float32Array);
+      expect(relativeError(product.dataSync(), expected)).toBeLessThan(1e-5);
+      tf.dispose([a, b, product]);
+    });
+  }
+
+  it('gives zeros for an empty inner dimension and an empty result for an empty outer one', async () => {
+    await init({ backend });
+    tf.tidy(() => {
+      expect(Array.from(tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 2])).dataSync())).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(tf.matMul(tf.zeros([0, 4]), tf.ones([4, 2])).shape).toEqual([0, 2]);
+    });
+  });
+
+  it('leaves no tensors behind, and gradients through it match the definition', async () => {
+    await init({ backend });
+    const [x, w] = [seeded([6, 5], 3), seeded([5, 4], 4)];
+    const before = tf.memory().numTensors;
+    const dw = tf.grad((v: tf.Tensor) => tf.sum(tf.matMul(x, v)))(w);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    // d/dW Σ x·W = xᵀ·1: every row of dW is the column sums of x.
+    const xs = x.arraySync() as number[][];
+    const expected = xs[0].map((_, r) => xs.reduce((s, row) => s + row[r], 0)).flatMap((s) => [s, s, s, s]);
+    expect(relativeError(dw.dataSync(), expected)).toBeLessThan(1e-6);
+    tf.dispose([x, w, dw]);
+  });
+});
+
+describe.skipIf(!nativeStatus().loaded)('native optimizer updates', () => {
+  const n = 1000;
+  const arrays = (seed: number): Float32Array[] => [0, 1, 2, 3].map((k) => Float32Array.from(new Random(seed + k).uniform(n, 1)));
+  const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer.slice(0)));
+
+  it.each([0, 1e-2])('Adam equals update-rules.ts bit for bit (weight decay %s), in place and out of place', (weightDecay) => {
+    const native = loadNative() as NativeKernels;
+    const c = { lr: 1e-3, weightDecay, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: 7 };
+    const [p, g, m, v] = arrays(1);
+    v.forEach((x, i) => (v[i] = Math.abs(x)));
+    const js = [p, m, v].map((a) => a.slice());
+    adamUpdate(p, g, m, v, js[0], js[1], js[2], c);
+    const out = [p, m, v].map(() => new Float32Array(n));
+    const { stepSize, correction2 } = adamCorrections(c);
+    native.adamUpdate(p, g, m, v, out[0], out[1], out[2], stepSize, correction2, weightDecay, c.beta1, c.beta2, c.epsilon);
+    out.forEach((a, i) => expect(bits(a)).toEqual(bits(js[i])));
+    native.adamUpdate(p, g, m, v, p, m, v, stepSize, correction2, weightDecay, c.beta1, c.beta2, c.epsilon);
+    [p, m, v].forEach((a, i) => expect(bits(a)).toEqual(bits(js[i])));
+  });
+
+  it('momentum and SGD equal update-rules.ts bit for bit', () => {
+    const native = loadNative() as NativeKernels;
+    const [p, g, b] = arrays(2);
+    const [pJs, bJs] = [new Float32Array(n), new Float32Array(n)];
+    momentumUpdate(p, g, b, pJs, bJs, { lr: 0.05, weightDecay: 1e-3, momentum: 0.9 });
+    const [pN, bN] = [new Float32Array(n), new Float32Array(n)];
+    native.momentumUpdate(p, g, b, pN, bN, 0.05, 1e-3, 0.9);
+    expect([bits(pN), bits(bN)]).toEqual([bits(pJs), bits(bJs)]);
+    sgdUpdate(p, g, pJs, { lr: 0.1, weightDecay: 1e-2 });
+    native.sgdUpdate(p, g, pN, 0.1, 1e-2);
+    expect(bits(pN)).toEqual(bits(pJs));
+  });
+
+  it('rejects arrays of different lengths and non-float arrays', () => {
+    const native = loadNative() as NativeKernels;
+    const [a, b] = [new Float32Array(3), new Float32Array(4)];
+    expect(() => native.sgdUpdate(a, b, a, 0.1, 0)).toThrow(/equal lengths/);
+    expect(() => native.sgdUpdate(a, new Float64Array(3) as unknown as Float32Array, a, 0.1, 0)).toThrow(/Float32Arrays/);
+    expect(() => native.batchMatMul(a, a, a, 1, 2, 2, 2, false, false, false, false)).toThrow(/shorter than its matrices/);
+  });
+});
