@@ -63,18 +63,11 @@ describe('evaluation: replaying a recording into a separate model', () => {
     const statusBefore = model.status();
     const checkpointsBefore = model.checkpoints();
 
-    // Two replays from the checkpoint at once, and two from scratch.
+    // Two replays from the checkpoint, at once (fresh starts are compared in the 'recorded' pace test).
     const request: EvaluationRequest = { model: 'm', from: checkpoint.id, speed: 'max', every: 20 };
-    const [a, b, freshA, freshB] = await Promise.all([
-      evaluate(engine, request),
-      evaluate(engine, request),
-      evaluate(engine, { model: 'm', from: 'fresh', speed: 'max', every: 20 }),
-      evaluate(engine, { model: 'm', from: 'fresh', speed: 'max', every: 20 }),
-    ]);
-    for (const run of [a, b, freshA, freshB]) expect(run.final).toMatchObject({ status: 'done', progress: 1, error: null });
+    const [a, b] = await Promise.all([evaluate(engine, request), evaluate(engine, request)]);
+    for (const run of [a, b]) expect(run.final).toMatchObject({ status: 'done', progress: 1, error: null });
     expect(withoutTiming(a.final.report)).toEqual(withoutTiming(b.final.report));
-    expect(withoutTiming(freshA.final.report)).toEqual(withoutTiming(freshB.final.report));
-    expect(withoutTiming(a.final.report)).not.toEqual(withoutTiming(freshA.final.report));
 
     // The report: all 205 learnable items (not the 6 predictions), a point every 20, per-layer metrics.
     const report = a.final.report!;
@@ -149,7 +142,7 @@ describe('evaluation: replaying a recording into a separate model', () => {
     expect(final.report!.items).toBe(21);
   });
 
-  it("at speed 'recorded' the replay keeps the recording's pace", async () => {
+  it("at speed 'recorded' the replay keeps the recording's pace; from a fresh model too, the same recording gives the same report", async () => {
     const engine = await engines.open();
     await engine.createModel('m', CONFIG);
     const model = engine.model('m');
