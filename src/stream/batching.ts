@@ -6,14 +6,20 @@ export interface AdaptiveBatchOptions {
   maxSize: number;
   /** Fewest items a batch may have now (e.g. 2 for losses that compare samples, when nothing can be replayed). */
   minSize: () => number;
+  /**
+   * Longest an item waits below `minSize` while the consumer is ready, ms; then the items waiting
+   * are emitted anyway (the consumer completes the batch itself).
+   */
+  maxWaitMs: number;
 }
 
 /**
  * Adaptive micro-batching: emits a batch of every item waiting (up to `maxSize`) as soon as the
  * consumer is ready, so an idle consumer gets each item alone and a busy one gets larger
- * batches; nothing is held back while the consumer is ready. The consumer signals readiness on
- * `ready$` after finishing each batch. Items are never dropped; on completion the rest is
- * emitted (even below `minSize`, the consumer decides) once the consumer is ready.
+ * batches; nothing is held back while the consumer is ready, except items below `minSize`, for at
+ * most `maxWaitMs`. The consumer signals readiness on `ready$` after finishing each batch. Items
+ * are never dropped; on completion the rest is emitted (even below `minSize`, the consumer
+ * decides) once the consumer is ready.
  */
 export function adaptiveBatch<T>(ready$: Observable<unknown>, options: AdaptiveBatchOptions): OperatorFunction<T, T[]> {
   return (source) =>
@@ -21,11 +27,23 @@ export function adaptiveBatch<T>(ready$: Observable<unknown>, options: AdaptiveB
       const waiting: T[] = [];
       let ready = true;
       let completed = false;
+      let overdue = false;
+      let timer: ReturnType<typeof setTimeout> | null = null;
       const flush = () => {
         if (!ready || waiting.length === 0) return finish();
-        if (!completed && waiting.length < options.minSize()) return;
+        if (!completed && !overdue && waiting.length < options.minSize()) return startTimer();
         ready = false;
+        overdue = false;
+        if (timer) clearTimeout(timer);
+        timer = null;
         subscriber.next(waiting.splice(0, Math.max(options.maxSize, options.minSize())));
+      };
+      const startTimer = () => {
+        timer ??= setTimeout(() => {
+          timer = null;
+          overdue = true;
+          flush();
+        }, options.maxWaitMs);
       };
       const finish = () => {
         if (completed && ready && waiting.length === 0) subscriber.complete();
@@ -46,6 +64,7 @@ export function adaptiveBatch<T>(ready$: Observable<unknown>, options: AdaptiveB
         },
       });
       return () => {
+        if (timer) clearTimeout(timer);
         readySubscription.unsubscribe();
         sourceSubscription.unsubscribe();
       };

@@ -50,7 +50,7 @@ export class LearningLoop {
     this.replay = new ReplayBuffer(config.replay.size, config.seed);
     const minSize = () => (needsBatch(config.loss) && this.replay.size === 0 ? 2 : 1);
     this.subscription = this.accepted$
-      .pipe(adaptiveBatch(this.ready$, { maxSize: config.batch.maxSize, minSize }))
+      .pipe(adaptiveBatch(this.ready$, { maxSize: config.batch.maxSize, minSize, maxWaitMs: config.batch.maxWaitMs }))
       .subscribe((batch) => void this.learnBatch(batch).finally(() => this.ready$.next()));
   }
 
@@ -65,7 +65,7 @@ export class LearningLoop {
     for (const item of items) this.accepted$.next(item);
   }
 
-  /** Resolves once nothing is queued or being learned (a lone item a batch loss cannot learn yet counts as queued). */
+  /** Resolves once nothing is queued or being learned. */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -78,7 +78,7 @@ export class LearningLoop {
   }
 
   private isIdle(): boolean {
-    return !this.inFlight && (this.waiting === 0 || (needsBatch(this.config.loss) && this.waiting === 1 && this.replay.size === 0));
+    return !this.inFlight && this.waiting === 0;
   }
 
   private async learnBatch(items: QueuedItem[]): Promise<void> {
@@ -105,12 +105,16 @@ export class LearningLoop {
 
 /**
  * Learns `items` as one update, topped up with replayed samples (`config.replay.mix`, or enough
- * to reach 2 rows for a loss that compares samples), then adds them to the replay buffer.
- * Returns the prequential scores of the new items (the replayed rows are not scored).
+ * to reach 2 rows for a loss that compares samples), then adds them to the replay buffer. A lone
+ * item of a batch loss with nothing to replay yet (only at the very start of a stream, after
+ * `batch.maxWaitMs`) is paired with itself: the loss then pulls its `h` towards its own `t`.
+ * Returns the prequential scores of the new items (the extra rows are not scored).
  */
 export async function learnWithReplay(learner: LearnerClient, config: ModelConfig, replay: ReplayBuffer, items: readonly QueuedItem[]): Promise<LearnedBatch> {
-  const extra = replay.sample(Math.max(config.replay.mix, needsBatch(config.loss) ? 2 - items.length : 0));
+  const minRows = needsBatch(config.loss) ? 2 : 1;
+  const extra = replay.sample(Math.max(config.replay.mix, minRows - items.length));
   const rows = [...items, ...extra];
+  while (rows.length < minRows) rows.push(items[0]);
   const features = items[0].x.length;
   const x = new Float32Array(rows.length * features);
   rows.forEach((r, i) => x.set(r.x, i * features));

@@ -301,7 +301,9 @@ export class LiveModel {
 
   private recordPredictions(valid: ReadonlyArray<{ clientId?: string; x: Float32Array }>, predictions: readonly Prediction[]): void {
     const time = Date.now();
-    const samples: SampleInput[] = valid.map((v, i) => ({ time, kind: 'predict', x: v.x, predictionId: predictions[i].predictionId, clientId: v.clientId ?? null }));
+    // No clientId: ids make learn and label resends idempotent; a prediction is never deduplicated,
+    // and recording its id would turn a later learn item with the same id into a "duplicate".
+    const samples: SampleInput[] = valid.map((v, i) => ({ time, kind: 'predict', x: v.x, predictionId: predictions[i].predictionId }));
     this.store.recordings.append(this.recordingId, samples);
     predictions.forEach((p, i) =>
       this.store.pending.put(

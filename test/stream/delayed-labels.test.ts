@@ -27,12 +27,18 @@ describe('delayed labels', () => {
     expect(reused.code).toBe('unknown_prediction');
     await model.drain();
     expect(model.status()).toMatchObject({ samples: 5, lastSeq: 6 });
+
+    // Client ids of predictions do not block learn items: a learn item with the id is learned.
+    expect(await model.learn([{ clientId: 'p-1', x, y: 2 }])).toEqual([{ clientId: 'p-1', seq: 7, duplicate: false }]);
+    await model.drain();
+    expect(model.status()).toMatchObject({ samples: 6, lastSeq: 7 });
     await engine.close();
 
     const store = openStore(path.join(dataDir, 'sigprop.db'));
     try {
       const [predicted, labelled] = store.recordings.read(store.recordings.live('m').id, { fromSeq: 5 });
-      expect(predicted).toMatchObject({ seq: 5, kind: 'predict', predictionId: prediction.predictionId, clientId: 'p-1', label: null });
+      // A prediction's client id is not recorded: predictions are never deduplicated (see below).
+      expect(predicted).toMatchObject({ seq: 5, kind: 'predict', predictionId: prediction.predictionId, clientId: null, label: null });
       expect(labelled).toMatchObject({ seq: 6, kind: 'label', predictionId: prediction.predictionId, clientId: 'l-1', label: 3 });
       expect(Array.from(predicted.x!)).toEqual(Array.from(x));
       expect(Array.from(labelled.x!)).toEqual(Array.from(x));

@@ -174,4 +174,21 @@ describe('learning: ordering, exactly once, adaptive micro-batching', () => {
     expect(model.status().step).toBeGreaterThanOrEqual(10);
     expect(model.status().step).toBeLessThanOrEqual(20);
   });
+
+  it('a lone item of a batch loss (v14) with nothing to replay is learned after batch.maxWaitMs, paired with itself', async () => {
+    const engine = await engines.open();
+    await engine.createModel(
+      'm',
+      smallConfig({
+        signal: { kind: 'projection-context-input', targets: 'per-sample' },
+        loss: { name: 'v14' },
+        batch: { maxSize: 8, maxWaitMs: 50 },
+      }),
+    );
+    const model = engine.model('m');
+    const [ack] = await model.learn([items(1)[0]]);
+    expect(ack.seq).toBe(1);
+    await model.drain();
+    expect(model.status()).toMatchObject({ samples: 1, step: 1, queued: 0 });
+  });
 });
