@@ -20,6 +20,25 @@ bool IsFloat32Array(const Napi::Value& v) {
   return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array;
 }
 
+// Products below this many multiply-adds (about half a millisecond of one core) run on the calling
+// thread alone: splitting them costs more in synchronisation than it saves, and much more when the
+// other cores are busy (the caller then waits for OpenBLAS's worker to be scheduled). Measured on the
+// reference MLP: batch-1 steps took 2-4x less time, batch-128 steps no longer.
+constexpr double kThreadedMinWork = 2.5e7;
+
+// OpenBLAS's own thread count (all cores, or OPENBLAS_NUM_THREADS), read when the module loads.
+int all_threads = 1;
+
+// Sets OpenBLAS's thread count for a product of `work` multiply-adds (all threads or one).
+void ThreadsFor(double work) {
+  static int current = all_threads;
+  const int wanted = work < kThreadedMinWork ? 1 : all_threads;
+  if (wanted != current) {
+    openblas_set_num_threads(wanted);
+    current = wanted;
+  }
+}
+
 // batchMatMul(a, b, c, batch, m, n, k, transposeA, transposeB, broadcastA, broadcastB):
 // for each i < batch, C_i[m×n] = op(A_i)·op(B_i), row-major, where op(A_i) is A_i[m×k] or, with
 // transposeA, A_i[k×m] transposed (same for B with k×n / n×k). A batch operand with broadcastX set
@@ -52,6 +71,7 @@ Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
     return Fail(env, "an array is shorter than its matrices");
   }
   const int lda = static_cast<int>(ta ? m : k), ldb = static_cast<int>(tb ? k : n);
+  ThreadsFor(static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k));
   for (int64_t i = 0; i < batch; i++) {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f,
@@ -94,40 +114,49 @@ std::vector<double> Numbers(const Napi::CallbackInfo& info, size_t from, size_t 
   return out;
 }
 
-// The update rules below are src/sigprop/optim/update-rules.ts operation for operation, in double
-// precision with the same roundings to float (built with -ffp-contract=off, so no fused
-// multiply-adds), hence bit-identical to it. Outputs may alias inputs: element i is read first.
+// The update rules below are src/sigprop/optim/update-rules.ts operation for operation in float32
+// (scalars cast to float as there, built with -ffp-contract=off so that no multiply-add is fused):
+// IEEE float32 arithmetic gives the same bits as that file's Math.fround after every operation.
+// Outputs may alias inputs: element i is read before it is written. Plain loops, vectorized by
+// -O3: builds for AVX2 and AVX-512 measured no faster.
 
-// The loops (plain, auto-vectorized by -O3: the updates are bound by memory traffic; builds for
-// AVX2/AVX-512 measured no faster).
+inline float Decay(float g, float p, float wd) { return wd == 0.0f ? g : g + wd * p; }
+
 void AdamLoop(size_t n, const float* p, const float* g, const float* m, const float* v, float* p_out,
-              float* m_out, float* v_out, double step_size, double correction2, double wd, double b1,
-              double b2, double eps) {
+              float* m_out, float* v_out, double step_size, double correction2, double weight_decay,
+              double beta1, double beta2, double epsilon) {
+  const float wd = static_cast<float>(weight_decay), b1 = static_cast<float>(beta1);
+  const float a1 = static_cast<float>(1 - beta1), b2 = static_cast<float>(beta2);
+  const float a2 = static_cast<float>(1 - beta2), minus_step = static_cast<float>(-step_size);
+  const float c2 = static_cast<float>(correction2), eps = static_cast<float>(epsilon);
   for (size_t i = 0; i < n; i++) {
-    const double pi = p[i];
-    const double d = g[i] + wd * pi;
-    const float mi = static_cast<float>(b1 * m[i] + (1 - b1) * d);
-    const float vi = static_cast<float>(b2 * v[i] + (1 - b2) * d * d);
+    const float pi = p[i];
+    const float d = Decay(g[i], pi, wd);
+    const float mi = b1 * m[i] + a1 * d;
+    const float vi = b2 * v[i] + (a2 * d) * d;
     m_out[i] = mi;
     v_out[i] = vi;
-    p_out[i] = static_cast<float>(pi - (step_size * mi) / (std::sqrt(static_cast<double>(vi)) / correction2 + eps));
+    p_out[i] = pi + (minus_step * mi) / (std::sqrt(vi) / c2 + eps);
   }
 }
 
 void MomentumLoop(size_t n, const float* p, const float* g, const float* b, float* p_out, float* b_out,
-                  double lr, double wd, double mu) {
+                  double lr, double weight_decay, double momentum) {
+  const float minus_lr = static_cast<float>(-lr), wd = static_cast<float>(weight_decay);
+  const float mu = static_cast<float>(momentum);
   for (size_t i = 0; i < n; i++) {
-    const double pi = p[i];
-    const float bi = static_cast<float>(mu * b[i] + (g[i] + wd * pi));
+    const float pi = p[i];
+    const float bi = mu * b[i] + Decay(g[i], pi, wd);
     b_out[i] = bi;
-    p_out[i] = static_cast<float>(pi - lr * bi);
+    p_out[i] = pi + minus_lr * bi;
   }
 }
 
-void SgdLoop(size_t n, const float* p, const float* g, float* p_out, double lr, double wd) {
+void SgdLoop(size_t n, const float* p, const float* g, float* p_out, double lr, double weight_decay) {
+  const float minus_lr = static_cast<float>(-lr), wd = static_cast<float>(weight_decay);
   for (size_t i = 0; i < n; i++) {
-    const double pi = p[i];
-    p_out[i] = static_cast<float>(pi - lr * (g[i] + wd * pi));
+    const float pi = p[i];
+    p_out[i] = pi + minus_lr * Decay(g[i], pi, wd);
   }
 }
 
@@ -165,16 +194,19 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// info(): {config, threads} — OpenBLAS's build string and its thread count.
+// info(): {config, threads, threadedMinWork} — OpenBLAS's build string, its thread count for large
+// products, and the size (multiply-adds) from which a product uses them.
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
   out.Set("config", Napi::String::New(env, openblas_get_config()));
-  out.Set("threads", Napi::Number::New(env, openblas_get_num_threads()));
+  out.Set("threads", Napi::Number::New(env, all_threads));
+  out.Set("threadedMinWork", Napi::Number::New(env, kThreadedMinWork));
   return out;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  all_threads = openblas_get_num_threads();
   exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("momentumUpdate", Napi::Function::New(env, MomentumUpdate));

@@ -28,8 +28,8 @@ export interface NativeKernels {
   momentumUpdate(p: Float32Array, g: Float32Array, b: Float32Array, pOut: Float32Array, bOut: Float32Array, lr: number, weightDecay: number, momentum: number): void;
   /** `optim/update-rules.ts`'s `sgdUpdate`. */
   sgdUpdate(p: Float32Array, g: Float32Array, pOut: Float32Array, lr: number, weightDecay: number): void;
-  /** OpenBLAS's build string and thread count. */
-  info(): { config: string; threads: number };
+  /** OpenBLAS's build string, thread count, and the product size from which it uses them. */
+  info(): { config: string; threads: number; threadedMinWork: number };
 }
 
 /** Whether the native kernels loaded, and with which OpenBLAS (or why not). */
@@ -37,7 +37,9 @@ export interface NativeStatus {
   loaded: boolean;
   /** OpenBLAS's build string, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX`. */
   config?: string;
+  /** OpenBLAS's threads, used for products of at least `threadedMinWork` multiply-adds (smaller ones run on one). */
   threads?: number;
+  threadedMinWork?: number;
   /** The `OPENBLAS_CORETYPE` this process chose (see {@link loadNativeBlas}), if any. */
   coreType?: string;
   /** Why the kernels are not in use. */

@@ -71,7 +71,8 @@ const installed = new WeakSet<tf.KernelFunc>();
 export function registerBlasBatchMatMul(blas: NativeKernels, backendName: 'wasm' | 'cpu'): void {
   const stock = tf.getKernel(tf.BatchMatMul, backendName);
   if (!stock) throw new Error(`${backendName} has no BatchMatMul kernel to replace`);
-  noteKernel(backendName, tf.BatchMatMul, `OpenBLAS sgemm (${blas.info().threads} threads)`);
+  const { threads, threadedMinWork } = blas.info();
+  noteKernel(backendName, tf.BatchMatMul, `OpenBLAS sgemm (${threads} threads from ${threadedMinWork} multiply-adds, else 1)`);
   if (installed.has(stock.kernelFunc)) return;
   const kernelFunc = blasBatchMatMul(blas, (backend) => memoryOf(backend as tf.KernelBackend, backendName) as TensorMemory, stock.kernelFunc);
   installed.add(kernelFunc);
