@@ -4,6 +4,7 @@
 #include <napi.h>
 #include <cblas.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -26,17 +27,21 @@ bool IsFloat32Array(const Napi::Value& v) {
 // reference MLP: batch-1 steps took 2-4x less time, batch-128 steps no longer.
 constexpr double kThreadedMinWork = 2.5e7;
 
-// OpenBLAS's own thread count (all cores, or OPENBLAS_NUM_THREADS), read when the module loads.
-int all_threads = 1;
+// OpenBLAS's own thread count (all cores, or OPENBLAS_NUM_THREADS): read once per process, when
+// the module first loads (worker threads load it again), before any product changed it.
+int AllThreads() {
+  static const int all = openblas_get_num_threads();
+  return all;
+}
+
+// The count last set by ThreadsFor (0: not yet). Atomic: worker threads and the main thread may
+// multiply at the same time; OpenBLAS serves concurrent calls, a race here only costs speed.
+std::atomic<int> current_threads{0};
 
 // Sets OpenBLAS's thread count for a product of `work` multiply-adds (all threads or one).
 void ThreadsFor(double work) {
-  static int current = all_threads;
-  const int wanted = work < kThreadedMinWork ? 1 : all_threads;
-  if (wanted != current) {
-    openblas_set_num_threads(wanted);
-    current = wanted;
-  }
+  const int wanted = work < kThreadedMinWork ? 1 : AllThreads();
+  if (current_threads.exchange(wanted) != wanted) openblas_set_num_threads(wanted);
 }
 
 // batchMatMul(a, b, c, batch, m, n, k, transposeA, transposeB, broadcastA, broadcastB):
@@ -200,13 +205,13 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
   out.Set("config", Napi::String::New(env, openblas_get_config()));
-  out.Set("threads", Napi::Number::New(env, all_threads));
+  out.Set("threads", Napi::Number::New(env, AllThreads()));
   out.Set("threadedMinWork", Napi::Number::New(env, kThreadedMinWork));
   return out;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  all_threads = openblas_get_num_threads();
+  AllThreads();
   exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("momentumUpdate", Napi::Function::New(env, MomentumUpdate));

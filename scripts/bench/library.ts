@@ -41,6 +41,15 @@ interface Pair {
   ratio: number;
 }
 
+const USAGE = `npm run bench -- library [options]
+  --configs loss:batch[:samples],...  what to race (default v1:1:3000,v14:32:20000,v14:128:60000; loss v1 or v14)
+  --pairs N                           runs of ours and torch per configuration, alternating (default 3)
+  --backend NAME                      our backend (default wasm)
+  --torch-blas same|default           torch's OpenBLAS core type: ours (default) or its own detection
+  --python PATH                       the Python with torch (default /usr/bin/python3)
+  --torch-script PATH                 default ../shared/bench/torch_reference.py
+  --json                              also print every run as one JSON object`;
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEFAULT_TORCH = fileURLToPath(new URL('../../../shared/bench/torch_reference.py', import.meta.url));
 
@@ -60,8 +69,13 @@ export async function main(argv: string[]): Promise<void> {
       python: { type: 'string', default: '/usr/bin/python3' },
       'torch-script': { type: 'string', default: DEFAULT_TORCH },
       json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
   const machine = machineInfo();
   const configs = parseConfigs(args.configs);
   const runs: Array<{ config: Config; pairs: Pair[] }> = [];

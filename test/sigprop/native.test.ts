@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { init, kernelInfo, loadNative, nativeStatus, type NativeKernels } from '../../src/sigprop/backend/index.js';
 import { adamCorrections, adamUpdate, momentumUpdate, sgdUpdate } from '../../src/sigprop/optim/update-rules.js';
@@ -87,5 +89,42 @@ describe.skipIf(!nativeStatus().loaded)('native optimizer updates', () => {
     expect(() => native.sgdUpdate(a, b, a, 0.1, 0)).toThrow(/equal lengths/);
     expect(() => native.sgdUpdate(a, new Float64Array(3) as unknown as Float32Array, a, 0.1, 0)).toThrow(/Float32Arrays/);
     expect(() => native.batchMatMul(a, a, a, 1, 2, 2, 2, false, false, false, false)).toThrow(/shorter than its matrices/);
+  });
+});
+
+/**
+ * A worker's source: multiplies `[m, n, k]` products of seeded matrices (small ones run on one
+ * OpenBLAS thread, large ones on all) and posts how many differ from the double-precision sums.
+ */
+const CONCURRENT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const native = require(workerData.path);
+let x = workerData.seed;
+const rnd = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) - 0.5;
+let wrong = 0;
+for (const [m, n, k] of [[1, 64, 64], [320, 320, 320], [8, 200, 100]]) {
+  const a = Float32Array.from({ length: m * k }, rnd), b = Float32Array.from({ length: k * n }, rnd);
+  const c = new Float32Array(m * n);
+  for (let round = 0; round < 20; round++) {
+    native.batchMatMul(a, b, c, 1, m, n, k, false, false, false, false);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let q = 0; q < k; q++) s += a[i * k + q] * b[q * n + j];
+      if (Math.abs(c[i * n + j] - s) > 1e-4 * (1 + Math.abs(s))) { wrong++; round = 20; i = m; break; }
+    }
+  }
+}
+parentPort.postMessage(wrong);
+`;
+
+describe.skipIf(!nativeStatus().loaded)('native kernels in worker threads', () => {
+  it('load in workers, and products running at the same time in several threads are all right', async () => {
+    const path = createRequire(import.meta.url).resolve('sigprop-native');
+    const results = await Promise.all([1, 2, 3].map((seed) => new Promise((resolve, reject) => {
+      const worker = new Worker(CONCURRENT_WORKER, { eval: true, workerData: { path, seed } });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    })));
+    expect(results).toEqual([0, 0, 0]);
   });
 });
