@@ -42,6 +42,8 @@ export interface EngineOptions {
 export class Engine {
   private readonly live = new Map<string, LiveModel>();
   private readonly evaluations = new Map<number, EvaluationRun>();
+  /** Times (ms) of each model's recent restarts after a learner failure. */
+  private readonly restarts = new Map<string, number[]>();
   private readonly purgeTimer: ReturnType<typeof setInterval>;
   private closing: Promise<void> | null = null;
 
@@ -194,7 +196,24 @@ export class Engine {
   private async start(name: string, config: ModelConfig): Promise<LiveModel> {
     const model = await LiveModel.open(name, config, this.store, this.commit, this.modelOptions);
     this.live.set(name, model);
+    model.failed$.subscribe(() => void this.restart(name, model, config));
     return model;
+  }
+
+  /**
+   * Restarts a model whose learner failed, from its latest checkpoint (the recording after it is
+   * learned again), unless it failed {@link MAX_RESTARTS} times within {@link RESTART_WINDOW_MS}:
+   * then it stays stopped (requests get `closed`) until the server restarts, rather than loop.
+   */
+  private async restart(name: string, failed: LiveModel, config: ModelConfig): Promise<void> {
+    const now = Date.now();
+    const recent = (this.restarts.get(name) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
+    this.restarts.set(name, [...recent, now]);
+    if (this.closing || this.live.get(name) !== failed || recent.length >= MAX_RESTARTS) {
+      if (!this.closing) console.error(`model '${name}': learner failed ${recent.length + 1} times in a minute; left stopped`);
+      return;
+    }
+    await this.start(name, config).catch((error: Error) => console.error(`model '${name}': restart failed: ${error.message}`));
   }
 
   private checkpointBytes(model: string, id: number): Uint8Array {
@@ -224,6 +243,10 @@ function failInterrupted(store: Store): void {
     }
   }
 }
+
+/** Restarts of a failing model allowed within {@link RESTART_WINDOW_MS} before it is left stopped. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
 
 /** The wire view of a stored evaluation (`pending` is reported as `running`). */
 function toEvaluationStatus(found: Evaluation): EvaluationStatus {

@@ -40,6 +40,13 @@ export class LiveModel {
   private readonly metricsSubject = new Subject<MetricsEvent>();
   /** Live metrics windows. */
   readonly metrics$: Observable<MetricsEvent> = this.metricsSubject.asObservable();
+  private readonly learnerFailure = new Subject<Error>();
+  /**
+   * Emits once if the learner thread fails (it crashed, or a batch could not be learned). The
+   * model has then stopped (see {@link abort}) so that no checkpoint covers the unlearned items;
+   * the engine restarts it from its latest checkpoint, which learns them again from the recording.
+   */
+  readonly failed$: Observable<Error> = this.learnerFailure.asObservable();
   private readonly backpressure: Backpressure;
   private readonly window: MetricsWindow;
   private readonly checkpointPolicy: CheckpointPolicy;
@@ -92,7 +99,7 @@ export class LiveModel {
     const predictor = new Predictor(fromConfig(config), ready.step);
     predictor.offer(await firstWeights);
     let model: LiveModel | null = null;
-    const loop = new LearningLoop(learner, config, latest?.lastSeq ?? 0, (e) => model?.fail(e));
+    const loop = new LearningLoop(learner, config, latest?.lastSeq ?? 0, (e) => model?.onLearnerFailure(e));
     model = new LiveModel(name, config, recording.id, store, commit, learner, predictor, loop, options, ready);
     model.relearnAfter(latest?.lastSeq ?? 0);
     return model;
@@ -383,6 +390,16 @@ export class LiveModel {
       if (s.x !== null && s.label !== null) batch.push({ seq: s.seq, x: s.x, y: s.label });
     }
     this.loop.push(batch);
+  }
+
+  /** Stops the model after a learning failure and reports it on {@link failed$} (once). */
+  private onLearnerFailure(error: Error): void {
+    if (this.aborted) return;
+    this.fail(error);
+    void this.abort().finally(() => {
+      this.learnerFailure.next(error);
+      this.learnerFailure.complete();
+    });
   }
 
   /** Reports a background failure (none after {@link abort}: the work it cut off fails as expected). */

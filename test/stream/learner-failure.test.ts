@@ -1,0 +1,49 @@
+import { describe, it, expect } from 'vitest';
+import type { Worker } from 'node:worker_threads';
+import type { LiveModel } from '../../src/stream/live-model.js';
+import { useEngines, smallConfig, items, sleep } from './helpers.js';
+
+/** Fault injection: the model's learner thread, as the OS would kill it. */
+function learnerThread(model: LiveModel): Worker {
+  return (model as unknown as { learner: { worker: Worker } }).learner.worker;
+}
+
+describe('learner failure', () => {
+  const engines = useEngines();
+
+  it('a crashed learner thread is restarted from the latest checkpoint; every acked item is learned once', async () => {
+    const engine = await engines.open();
+    await engine.createModel('m', smallConfig());
+    const first = engine.model('m');
+    await first.learn(items(30));
+    await first.drain();
+    await first.checkpoint();
+    await first.learn(items(20, { from: 30 }));
+    await first.drain();
+
+    await learnerThread(first).terminate();
+    // The next update meets the dead thread: the model stops and the engine restarts it.
+    await first.learn(items(10, { from: 50 }));
+    await expect.poll(() => engine.model('m') !== first, { timeout: 30_000 }).toBe(true);
+    const restarted = engine.model('m');
+    await restarted.drain();
+    // 30 from the checkpoint, then the 30 recorded after it learned again from the recording.
+    expect(restarted.status()).toMatchObject({ samples: 60, lastSeq: 60, queued: 0 });
+    expect((await restarted.learn(items(5, { from: 60 }))).map((a) => a.seq)).toEqual([61, 62, 63, 64, 65]);
+    await restarted.drain();
+    expect(restarted.status().samples).toBe(65);
+  });
+
+  it('a model whose learner keeps failing is left stopped (requests get closed) instead of restarting in a loop', async () => {
+    const engine = await engines.open();
+    await engine.createModel('m', smallConfig());
+    for (let round = 0; round < 4; round++) {
+      const model = engine.model('m');
+      await learnerThread(model).terminate();
+      await model.learn(items(1, { from: round })).catch(() => undefined);
+      await sleep(round < 3 ? 0 : 500);
+      if (round < 3) await expect.poll(() => engine.model('m') !== model, { timeout: 30_000 }).toBe(true);
+    }
+    await expect(engine.model('m').learn(items(1, { from: 10 }))).rejects.toMatchObject({ code: 'closed' });
+  });
+});
