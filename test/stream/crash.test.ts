@@ -87,16 +87,21 @@ function verifyStore(dataDir: string, acked: Map<string, number>, context: strin
     expect(store.info().journalMode, context).toBe('wal');
     const samples = store.recordings.read(store.recordings.live(CRASH_MODEL).id);
     expect(samples.map((s) => s.seq), context).toEqual(samples.map((_, i) => i + 1));
-    expect(new Set(samples.map((s) => s.clientId)).size, `${context}: a clientId recorded twice`).toBe(samples.length);
     const learnable = samples.filter((s) => s.kind !== 'predict');
+    expect(new Set(learnable.map((s) => s.clientId)).size, `${context}: a clientId recorded twice`).toBe(learnable.length);
     const recorded = new Map(learnable.map((s) => [s.clientId!, s.seq]));
+    // Predictions are recorded without their client id: a label names its prediction (r3-L7 → r3-P7).
+    const predictionClient = new Map(samples.filter((s) => s.kind === 'label').map((s) => [s.predictionId!, s.clientId!.replace('-L', '-P')]));
     // Plain comparisons, one assertion each: an expect() per row would dominate the run time.
     const missing = [...acked].filter(([clientId, seq]) => recorded.get(clientId) !== seq);
     expect(missing, `${context}: acked items not in the recording`).toEqual([]);
-    const wrong = samples.filter((s) => {
+    // A prediction never labelled (the kill came first) has nothing left that names its item.
+    const named = samples.filter((s) => s.kind !== 'predict' || predictionClient.has(s.predictionId!));
+    const wrong = named.filter((s) => {
+      const clientId = s.kind === 'predict' ? predictionClient.get(s.predictionId!)! : s.clientId!;
       // A label carries the input of its prediction: r3-L7 labels r3-P7.
-      const item = crashItem(s.kind === 'label' ? s.clientId!.replace('-L', '-P') : s.clientId!);
-      const kind = s.clientId!.includes('-P') ? 'predict' : s.clientId!.includes('-L') ? 'label' : 'learn';
+      const item = crashItem(s.kind === 'label' ? clientId.replace('-L', '-P') : clientId);
+      const kind = clientId.includes('-P') ? 'predict' : clientId.includes('-L') ? 'label' : 'learn';
       const label = s.kind === 'predict' ? null : item.y;
       return s.kind !== kind || s.label !== label || !Buffer.from(s.x!.buffer, s.x!.byteOffset, s.x!.byteLength).equals(Buffer.from(item.x.buffer));
     });
