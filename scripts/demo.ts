@@ -85,10 +85,15 @@ process.stdout.write(
     `query accuracy ${push.queryAccuracy === null ? '–' : percent(push.queryAccuracy)}; wall time ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
 );
 
-if (args.keep) {
-  process.stdout.write(`dashboard: ${server.url}/ — the server stays up; Ctrl-C stops it\n`);
-  handleSignals(server, { deadlineMs: config.deadlineMs, log: server.app.log });
-} else {
+/** Stops the server, then removes the data folder when it is the demo's temporary one. */
+async function stop(): Promise<void> {
   await server.close();
   if (args['data-dir'] === undefined) rmSync(dataDir, { recursive: true, force: true });
+}
+
+if (args.keep) {
+  process.stdout.write(`dashboard: ${server.url}/ — the server stays up; Ctrl-C stops it\n`);
+  handleSignals({ close: stop }, { deadlineMs: config.deadlineMs, log: server.app.log });
+} else {
+  await stop();
 }
