@@ -85,8 +85,9 @@ export class Classifier {
     return [...local, ['output', this.built.outputOptimizer]];
   }
 
-  /** Releases every weight. */
+  /** Releases every weight and every optimizer's state. */
   dispose(): void {
+    for (const [, optimizer] of this.optimizers()) optimizer.dispose();
     this.built.model.dispose();
   }
 

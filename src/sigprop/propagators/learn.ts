@@ -34,6 +34,12 @@ export abstract class Learn extends Propagator {
     return [];
   }
 
+  override dispose(): void {
+    this.lastLoss?.dispose();
+    this.lastLoss = null;
+    super.dispose();
+  }
+
   forward({ h, t, context }: Flow): Flow {
     const h0 = detach(h);
     if (t === null) return { h: detach(this.module.forward(h0)), t: null, context };

@@ -34,6 +34,12 @@ export abstract class Learn extends Module<Flow, SignalFlow> {
     return [];
   }
 
+  override dispose(): void {
+    this.lastLoss?.dispose();
+    this.lastLoss = null;
+    super.dispose();
+  }
+
   forward({ h, t, context }: Flow): SignalFlow {
     const h0 = detach(h);
     if (t === null) {

@@ -1,0 +1,57 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { fromConfig } from '../../src/index.js';
+import { BACKENDS, useBackend } from '../helpers/backends.js';
+
+const CONFIGS = {
+  'v1, per-class targets': { inputShape: [12], classes: 3, architecture: { name: 'mlp', numHidden: 16 } },
+  'v14, per-sample targets, dropout': {
+    inputShape: [12],
+    classes: 3,
+    architecture: { name: 'mlp', numHidden: 16, dropout: 0.2 },
+    signal: { targets: 'per-sample' },
+    loss: { name: 'v14' },
+  },
+};
+
+function batch(n: number): [tf.Tensor, tf.Tensor] {
+  return [tf.randomNormal([n, 12], 0, 1, 'float32', 3), tf.tensor1d(Array.from({ length: n }, (_, i) => i % 3), 'int32')];
+}
+
+describe.each(BACKENDS)('Classifier on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it('no tensor leak: the count after 1,000 steps equals the count after 10 (learn and predict, v14 with dropout)', () => {
+    const classifier = fromConfig(CONFIGS['v14, per-sample targets, dropout']);
+    const [x, y] = batch(4);
+    const step = () => {
+      const { logits, loss } = classifier.learn(x, y);
+      tf.dispose([logits, loss, classifier.predict(x)]);
+    };
+    for (let i = 0; i < 10; i++) step();
+    const after10 = tf.memory().numTensors;
+    for (let i = 10; i < 1000; i++) step();
+    expect(tf.memory().numTensors).toBe(after10);
+    expect(classifier.samples).toBe(4000);
+    tf.dispose([x, y]);
+  });
+
+  it('dispose() releases every tensor the classifier made (weights, optimizer state, kept losses)', () => {
+    const before = tf.memory().numTensors;
+    const classifier = fromConfig(CONFIGS['v1, per-class targets']);
+    const [x, y] = batch(4);
+    const { logits, loss } = classifier.learn(x, y);
+    tf.dispose([logits, loss, x, y]);
+    classifier.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('bad inputs are refused with the shape seen and expected, and nothing is learned', () => {
+    const classifier = fromConfig(CONFIGS['v14, per-sample targets, dropout']);
+    expect(() => classifier.learn(tf.zeros([2, 11]), tf.tensor1d([0, 1], 'int32'))).toThrow(/x has shape \[2, 11\]; expected \[N, 12\]/);
+    expect(() => classifier.learn(tf.zeros([2, 12]), tf.tensor1d([0, 3], 'int32'))).toThrow(/labels\[1\] is 3; expected an integer in \[0, 2\]/);
+    expect(() => classifier.learn(tf.zeros([1, 12]), tf.tensor1d([0], 'int32'))).toThrow(/needs at least 2 per update; got 1/);
+    expect(classifier.samples).toBe(0);
+    expect(classifier.steps).toBe(0);
+  });
+});
