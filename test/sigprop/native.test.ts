@@ -53,9 +53,11 @@ describe.skipIf(!nativeStatus().loaded).each(['cpu', 'wasm'] as const)('OpenBLAS
 describe.skipIf(!nativeStatus().loaded)('native optimizer updates', () => {
   const n = 1000;
   const arrays = (seed: number): Float32Array[] => [0, 1, 2, 3].map((k) => Float32Array.from(new Random(seed + k).uniform(n, 1)));
-  const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer.slice(0)));
+  // The native loops round every operation to float32 (PyTorch's arithmetic), the JavaScript ones
+  // only the stored values: they agree to float32 rounding.
+  const close = (actual: Float32Array, expected: Float32Array): void => expect(relativeError(actual, expected)).toBeLessThan(1e-6);
 
-  it.each([0, 1e-2])('Adam equals update-rules.ts bit for bit (weight decay %s), in place and out of place', (weightDecay) => {
+  it.each([0, 1e-2])('Adam agrees with update-rules.ts (weight decay %s), in place and out of place', (weightDecay) => {
     const native = loadNative() as NativeKernels;
     const c = { lr: 1e-3, weightDecay, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: 7 };
     const [p, g, m, v] = arrays(1);
@@ -65,22 +67,23 @@ describe.skipIf(!nativeStatus().loaded)('native optimizer updates', () => {
     const out = [p, m, v].map(() => new Float32Array(n));
     const { stepSize, correction2 } = adamCorrections(c);
     native.adamUpdate(p, g, m, v, out[0], out[1], out[2], stepSize, correction2, weightDecay, c.beta1, c.beta2, c.epsilon);
-    out.forEach((a, i) => expect(bits(a)).toEqual(bits(js[i])));
+    out.forEach((a, i) => close(a, js[i]));
     native.adamUpdate(p, g, m, v, p, m, v, stepSize, correction2, weightDecay, c.beta1, c.beta2, c.epsilon);
-    [p, m, v].forEach((a, i) => expect(bits(a)).toEqual(bits(js[i])));
+    [p, m, v].forEach((a, i) => expect(a).toEqual(out[i]));
   });
 
-  it('momentum and SGD equal update-rules.ts bit for bit', () => {
+  it('momentum and SGD agree with update-rules.ts', () => {
     const native = loadNative() as NativeKernels;
     const [p, g, b] = arrays(2);
     const [pJs, bJs] = [new Float32Array(n), new Float32Array(n)];
     momentumUpdate(p, g, b, pJs, bJs, { lr: 0.05, weightDecay: 1e-3, momentum: 0.9 });
     const [pN, bN] = [new Float32Array(n), new Float32Array(n)];
     native.momentumUpdate(p, g, b, pN, bN, 0.05, 1e-3, 0.9);
-    expect([bits(pN), bits(bN)]).toEqual([bits(pJs), bits(bJs)]);
+    close(pN, pJs);
+    close(bN, bJs);
     sgdUpdate(p, g, pJs, { lr: 0.1, weightDecay: 1e-2 });
     native.sgdUpdate(p, g, pN, 0.1, 1e-2);
-    expect(bits(pN)).toEqual(bits(pJs));
+    close(pN, pJs);
   });
 
   it('rejects arrays of different lengths and non-float arrays', () => {

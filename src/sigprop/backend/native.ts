@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * The compiled kernels of the optional package `sigprop-native` (`native/`): OpenBLAS matrix
- * products and one-pass optimizer updates (bit-identical to `optim/update-rules.ts`).
+ * products and one-pass optimizer updates (`optim/update-rules.ts` in float32, as PyTorch).
  */
 export interface NativeKernels {
   /**
@@ -18,15 +18,15 @@ export interface NativeKernels {
     batch: number, m: number, n: number, k: number,
     transposeA: boolean, transposeB: boolean, broadcastA: boolean, broadcastB: boolean,
   ): void;
-  /** `optim/update-rules.ts`'s `adamUpdate` with its bias corrections precomputed. */
+  /** `optim/update-rules.ts`'s `adamUpdate` in float32, with its bias corrections precomputed. */
   adamUpdate(
     p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
     pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
     stepSize: number, correction2: number, weightDecay: number, beta1: number, beta2: number, epsilon: number,
   ): void;
-  /** `optim/update-rules.ts`'s `momentumUpdate`. */
+  /** `optim/update-rules.ts`'s `momentumUpdate` in float32. */
   momentumUpdate(p: Float32Array, g: Float32Array, b: Float32Array, pOut: Float32Array, bOut: Float32Array, lr: number, weightDecay: number, momentum: number): void;
-  /** `optim/update-rules.ts`'s `sgdUpdate`. */
+  /** `optim/update-rules.ts`'s `sgdUpdate` in float32. */
   sgdUpdate(p: Float32Array, g: Float32Array, pOut: Float32Array, lr: number, weightDecay: number): void;
   /** OpenBLAS's build string, thread count, and the product size from which it uses them. */
   info(): { config: string; threads: number; threadedMinWork: number };

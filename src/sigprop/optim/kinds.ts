@@ -23,8 +23,8 @@ export interface KindRules {
   /** Names of the per-variable slots, in the order the rules take them. */
   slots: string[];
   /**
-   * The update over arrays: the native kernels' when they are loaded (same results, bit for
-   * bit; compiled, so several times faster than the JavaScript loop), else update-rules.ts's.
+   * The update over arrays: the native kernels' when they are loaded (the same formulas in
+   * float32 as PyTorch; several times faster), else update-rules.ts's JavaScript loops.
    */
   arrays(c: StepCoefficients): ArrayRule;
   tensors(c: StepCoefficients): TensorRule;

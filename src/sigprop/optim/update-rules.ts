@@ -3,14 +3,11 @@
  * L2 `weight_decay`) as single passes over float32 arrays: one read and one write per element
  * and array, instead of one tensor op per term. Each function reads element `i` of every input
  * before writing element `i` of the outputs, so an output may be its input (in place).
- * The arithmetic is PyTorch's, op for op in float32: every operation is rounded to float32
- * (`Math.fround`; exact, since double holds any float32 sum, product, quotient or square root
- * correctly rounded) and the scalars are cast to float32 as ATen casts them. The native kernels
- * run the same float32 operations, so both give identical bits; PyTorch itself may differ in
- * the last bit where its vectorized kernels fuse a multiply-add.
+ * These are the fallback of the native kernels (`native/src/addon.cc`), which compute the same
+ * formulas in float32 op for op as PyTorch does. Here the arithmetic is done in double
+ * precision and rounded once per stored value: rounding every operation to float32 with
+ * `Math.fround` made the loop 4–5× slower in V8. Both agree to float32 rounding (≤ a few ulps).
  */
-
-const f = Math.fround;
 
 /** The hyper-parameters of one update. */
 export interface UpdateCoefficients {
@@ -19,17 +16,12 @@ export interface UpdateCoefficients {
   weightDecay: number;
 }
 
-/** `grad.add(param, alpha=wd)` for one element (`g` itself when wd is 0, as PyTorch skips it). */
-function decay(g: number, p: number, wd: number): number {
-  return wd === 0 ? g : f(g + f(wd * p));
-}
-
 /** SGD: `p ← p − lr · (g + wd·p)`. Arrays of equal length; `pOut` may be `p`. */
 export function sgdUpdate(p: Float32Array, g: Float32Array, pOut: Float32Array, c: UpdateCoefficients): void {
-  const [minusLr, wd] = [f(-c.lr), f(c.weightDecay)];
+  const { lr, weightDecay: wd } = c;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i];
-    pOut[i] = f(pi + f(minusLr * decay(g[i], pi, wd)));
+    pOut[i] = pi - lr * (g[i] + wd * pi);
   }
 }
 
@@ -44,12 +36,13 @@ export interface MomentumCoefficients extends UpdateCoefficients {
  * (`μ·0 + d = d` exactly). Arrays of equal length; outputs may be their inputs.
  */
 export function momentumUpdate(p: Float32Array, g: Float32Array, b: Float32Array, pOut: Float32Array, bOut: Float32Array, c: MomentumCoefficients): void {
-  const [minusLr, wd, mu] = [f(-c.lr), f(c.weightDecay), f(c.momentum)];
+  const { lr, weightDecay: wd, momentum: mu } = c;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i];
-    const bi = f(f(mu * b[i]) + decay(g[i], pi, wd));
+    // Rounded as stored, so that p moves by the buffer value the next step will read.
+    const bi = Math.fround(mu * b[i] + (g[i] + wd * pi));
     bOut[i] = bi;
-    pOut[i] = f(pi + f(minusLr * bi));
+    pOut[i] = pi - lr * bi;
   }
 }
 
@@ -79,16 +72,16 @@ export function adamUpdate(
   p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
   pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, c: AdamCoefficients,
 ): void {
+  const { weightDecay: wd, beta1, beta2, epsilon } = c;
   const { stepSize, correction2 } = adamCorrections(c);
-  const [wd, b1, a1, b2, a2] = [f(c.weightDecay), f(c.beta1), f(1 - c.beta1), f(c.beta2), f(1 - c.beta2)];
-  const [minusStep, c2, eps] = [f(-stepSize), f(correction2), f(c.epsilon)];
   for (let i = 0; i < p.length; i++) {
     const pi = p[i];
-    const d = decay(g[i], pi, wd);
-    const mi = f(f(b1 * m[i]) + f(a1 * d));
-    const vi = f(f(b2 * v[i]) + f(f(a2 * d) * d));
+    const d = g[i] + wd * pi;
+    // Rounded as stored, so that p moves by the moments the next step will read.
+    const mi = Math.fround(beta1 * m[i] + (1 - beta1) * d);
+    const vi = Math.fround(beta2 * v[i] + (1 - beta2) * d * d);
     mOut[i] = mi;
     vOut[i] = vi;
-    pOut[i] = f(pi + f(f(minusStep * mi) / f(f(f(Math.sqrt(vi)) / c2) + eps)));
+    pOut[i] = pi - (stepSize * mi) / (Math.sqrt(vi) / correction2 + epsilon);
   }
 }
