@@ -73,7 +73,7 @@ export class Engine {
       maxStalenessMs: options.maxStalenessMs ?? 100,
     };
     const engine = new Engine(backend, store, new GroupCommit(store), modelOptions);
-    for (const model of store.models.list()) await engine.start(model.name, parseConfig(model.config));
+    for (const model of store.models.list()) await engine.startStored(model.name, model.config);
     if ((options.defaultModel ?? true) && engine.live.size === 0) await engine.createModel('default', DEFAULT_MODEL_CONFIG);
     return engine;
   }
@@ -102,7 +102,13 @@ export class Engine {
     } catch (error) {
       throw translateStoreError(error);
     }
-    return (await this.start(name, parsed)).status();
+    try {
+      return (await this.start(name, parsed)).status();
+    } catch (error) {
+      // Nothing of a model that cannot be built stays behind (it would block its name and restarts).
+      this.store.models.delete(name);
+      throw (error as { code?: string }).code === 'bad_config' ? new StreamError('bad_config', `invalid model config: ${(error as Error).message}`) : error;
+    }
   }
 
   /** Stops a model and deletes it with its recordings, checkpoints and metrics. */
@@ -136,8 +142,18 @@ export class Engine {
     const recordingId = request.recording ?? live.recordingId;
     const recording = this.store.recordings.list().find((r) => r.id === recordingId);
     if (!recording) throw new StreamError('unknown_recording', `no recording ${recordingId}`);
+    if (recording.model !== request.model) {
+      throw new StreamError('unknown_recording', `recording ${recordingId} belongs to model '${recording.model}', not '${request.model}'`);
+    }
     const checkpoint = request.from === 'fresh' ? null : this.checkpointBytes(request.model, request.from);
     const config = request.config === undefined ? live.config : this.parse(request.config);
+    if (JSON.stringify(config.inputShape) !== JSON.stringify(live.config.inputShape) || config.classes !== live.config.classes) {
+      throw new StreamError(
+        'bad_config',
+        `the evaluation config has inputShape [${config.inputShape.join(', ')}] and ${config.classes} classes; the recording of '${request.model}' ` +
+          `holds inputs [${live.config.inputShape.join(', ')}] with ${live.config.classes} classes`,
+      );
+    }
     const id = this.store.evaluations.create({
       model: request.model,
       recordingId,
@@ -191,6 +207,15 @@ export class Engine {
     await Promise.all([...this.live.values()].map((m) => m.abort()));
     this.commit.flush();
     this.store.close();
+  }
+
+  /** Starts a stored model; one that no longer builds is reported and left out, not fatal. */
+  private async startStored(name: string, config: unknown): Promise<void> {
+    try {
+      await this.start(name, parseConfig(config));
+    } catch (error) {
+      console.error(`model '${name}' cannot start and is left out: ${(error as Error).message}`);
+    }
   }
 
   private async start(name: string, config: ModelConfig): Promise<LiveModel> {

@@ -16,6 +16,7 @@ export type StreamErrorCode =
   | 'unknown_recording'
   | 'unknown_evaluation'
   | 'overloaded'
+  | 'too_large'
   | 'closed';
 
 /**

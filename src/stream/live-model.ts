@@ -114,6 +114,7 @@ export class LiveModel {
    *   overloaded, closed.
    */
   async learn(items: readonly LearnItem[]): Promise<Ack[]> {
+    limitItems(items.length, MAX_ITEMS);
     const valid = items.map((item, i) => this.validateLearnItem(item, i, items.length));
     this.ensureOpen();
     await this.backpressure.admit(valid.length);
@@ -137,6 +138,7 @@ export class LiveModel {
    * @throws StreamError bad_shape / not_finite / missing_field (with the item index), closed.
    */
   async predict(items: readonly PredictItem[]): Promise<Prediction[]> {
+    limitItems(items.length, Math.max(1, Math.min(MAX_ITEMS, Math.floor(MAX_PROBABILITIES / this.config.classes))));
     const started = performance.now();
     const valid = items.map((item, i) => ({
       clientId: decodeClientId(item.clientId, itemName(i, items.length, 'id'), i),
@@ -160,6 +162,7 @@ export class LiveModel {
    *   (with the item index; earlier items of the same call are still accepted), overloaded, closed.
    */
   async label(items: readonly LabelItem[]): Promise<Ack[]> {
+    limitItems(items.length, MAX_ITEMS);
     const valid = items.map((item, i) => ({
       clientId: decodeClientId(item.clientId, itemName(i, items.length, 'id'), i),
       predictionId: requirePredictionId(item.predictionId, itemName(i, items.length, 'predictionId'), i),
@@ -326,6 +329,10 @@ export class LiveModel {
     if (resent !== null) return { appended: { seq: resent, duplicate: true }, x: new Float32Array(0) };
     const taken = this.store.pending.take(v.predictionId);
     if (!taken.ok) throw new StreamError(taken.code, `predictionId '${v.predictionId}': ${taken.message}`, index);
+    // Throwing rolls this job's savepoint back, so another model's prediction stays pending.
+    if (taken.pending.model !== this.name) {
+      throw new StreamError('unknown_prediction', `predictionId '${v.predictionId}' was made by model '${taken.pending.model}', not '${this.name}'`, index);
+    }
     const x = taken.pending.x;
     const [appended] = this.store.recordings.append(this.recordingId, [
       { time: Date.now(), kind: 'label', x, label: v.y, predictionId: v.predictionId, clientId: v.clientId ?? null },
@@ -406,6 +413,16 @@ export class LiveModel {
   private fail(error: Error): void {
     if (!this.aborted) console.error(`model '${this.name}': ${error.message}`);
   }
+}
+
+/** Most items in one request: a batch is handled in one turn of the event loop. */
+const MAX_ITEMS = 4096;
+/** Most probabilities in one predict reply (items × classes), so that a reply stays a few MB. */
+const MAX_PROBABILITIES = 1_000_000;
+
+/** @throws StreamError `too_large` when a request holds more than `max` items. */
+function limitItems(count: number, max: number): void {
+  if (count > max) throw new StreamError('too_large', `${count} items in one request; send at most ${max} at once`);
 }
 
 /** `x` for a single item, `items[3].x` inside a batch. */

@@ -24,13 +24,21 @@ export function decodeInput(raw: unknown, features: number, where = 'x', index?:
     }
   }
   for (let i = 0; i < features; i++) {
-    if (!Number.isFinite(x[i])) {
+    if (!(Math.abs(x[i]) <= MAX_MAGNITUDE)) {
       const original = Array.isArray(raw) ? raw[i] : x[i];
-      throw new StreamError('not_finite', `${where}[${i}] is ${original}${Number.isFinite(original) ? ' (beyond float32 range)' : ''}; expected a finite number`, index);
+      const why = !Number.isFinite(original) ? '' : !Number.isFinite(x[i]) ? ' (beyond float32 range)' : ' (its square overflows float32 in the layers)';
+      throw new StreamError('not_finite', `${where}[${i}] is ${original}${why}; expected a finite number of magnitude at most ${MAX_MAGNITUDE}`, index);
     }
   }
   return x;
 }
+
+/**
+ * Largest input magnitude accepted. Learning squares activations (norms, similarities); a value
+ * whose square overflows float32 (~1.8e19) would turn one accepted item into infinities that
+ * stop the model learning for good, so inputs stay well inside that.
+ */
+export const MAX_MAGNITUDE = 1e15;
 
 /**
  * Checks a class label.

@@ -33,6 +33,7 @@ describe('validation: bad requests get the right StreamError and change nothing'
       [[withX(Float32Array.from({ length: FEATURES }, (_, i) => (i === 3 ? Number.NaN : 0)))], 'not_finite', 0, /x\[3\] is NaN/],
       [[withX(Array.from({ length: FEATURES }, (_, i) => (i === 5 ? Number.POSITIVE_INFINITY : 0)))], 'not_finite', 0, /x\[5\] is Infinity/],
       [[withX(Array.from({ length: FEATURES }, (_, i) => (i === 7 ? 1e39 : 0)))], 'not_finite', 0, /x\[7\] is 1e\+39 \(beyond float32 range\)/],
+      [[withX(Array.from({ length: FEATURES }, (_, i) => (i === 2 ? -3.4e38 : 0)))], 'not_finite', 0, /x\[2\] is -3.4e\+38 \(its square overflows float32/],
       [[withX(undefined)], 'missing_field', 0, /x is missing/],
       [[withY(undefined)], 'missing_field', 0, /y is missing/],
       [[withY(4)], 'bad_label', 0, /y is 4; expected an integer label in \[0, 3\]/],
