@@ -14,6 +14,14 @@ describe('what hostile or careless clients found', () => {
     expect(engine.models().map((m) => m.name)).toEqual(['v']);
   });
 
+  it('a config for a model too large for memory is refused at once with bad_config', async () => {
+    const engine = await engines.open();
+    const error = await streamError(engine.createModel('huge', { architecture: { name: 'mlp', numLayers: 64, numHidden: 65536 } }));
+    expect(error.code).toBe('bad_config');
+    expect(error.message).toMatch(/\/architecture: about \d+M weights; at most 100M/);
+    expect(engine.models()).toEqual([]);
+  });
+
   it("a label sent to another model than the prediction's is unknown there and stays pending for its own model", async () => {
     const engine = await engines.open();
     await engine.createModel('a', smallConfig());

@@ -1,5 +1,6 @@
 import type { ModelConfig, MlpConfig, VggConfig } from './schema.js';
-import { parseConfig } from './parse.js';
+import { parseConfig, ConfigError } from './parse.js';
+import { estimateParameters, MAX_PARAMETERS } from '../zoo/size.js';
 import { Classifier } from '../classifier/classifier.js';
 import { mlp } from '../zoo/mlp.js';
 import { vgg } from '../zoo/vgg.js';
@@ -10,10 +11,14 @@ import type { BuiltModel } from '../zoo/learner.js';
  * Builds a classifier from a JSON model config (validated, defaults filled in). The initial
  * weights depend only on `config.seed`, so equal configs give equal models on every backend.
  * @throws ConfigError listing every problem by JSON path (also when a VGG's `featMult` or
- *   image size leaves no channel or pixel).
+ *   image size leaves no channel or pixel, or the model would have over 100M weights).
  */
 export function fromConfig(json: unknown): Classifier {
   const config = parseConfig(json);
+  const weights = estimateParameters(config);
+  if (weights > MAX_PARAMETERS) {
+    throw new ConfigError([{ path: '/architecture', message: `about ${(weights / 1e6).toFixed(0)}M weights; at most ${MAX_PARAMETERS / 1e6}M are allowed` }]);
+  }
   manualSeed(config.seed);
   return new Classifier(config, buildArchitecture(config));
 }
