@@ -60,6 +60,18 @@ describe('WebSocket stream (protocol v1)', () => {
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
   });
 
+  it('refused messages of an op are answered in order with the accepted ones (clients without ids match by order)', async () => {
+    for (let round = 0; round < 3; round++) {
+      client.send({ op: 'learn', x: input(200 + round), y: 1 });
+      client.send({ op: 'learn', x: input(210 + round), y: '1' });
+      client.send({ op: 'learn', x: [1], y: 1 });
+      client.send({ op: 'learn', x: input(220 + round), y: 2 });
+    }
+    const replies = [];
+    for (let i = 0; i < 12; i++) replies.push(await client.next());
+    expect(replies.map((r) => (r.op === 'ack' ? 'ack' : r.code))).toEqual(Array.from({ length: 3 }, () => ['ack', 'bad_label', 'bad_shape', 'ack']).flat());
+  });
+
   it('binary frames: learn and predict batches of Float32 inputs, and labels', async () => {
     const items = Array.from({ length: 5 }, (_, i) => ({ id: `bin-${i}`, x: Float32Array.from(input(200 + i)), y: i }));
     client.send(encodeFrame({ op: 'learn', items }));

@@ -27,6 +27,15 @@ export interface ConnectionContext {
 /** Requests in flight per connection before the server stops reading from it (backpressure). */
 const MAX_IN_FLIGHT = 256;
 
+/** Replies buffered for a client that does not read them before the connection is closed. */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Close code for a client that does not read its replies. */
+const POLICY_VIOLATION = 1008;
+
+/** The item ops, and their binary op bytes (1 learn, 2 predict, 3 label). */
+const ITEM_OPS: readonly ItemOp[] = ['learn', 'predict', 'label'];
+const BINARY_ITEM_OPS: Readonly<Record<number, ItemOp>> = { 1: 'learn', 2: 'predict', 3: 'label' };
+
 /** Close code sent when the server shuts down. */
 const GOING_AWAY = 1001;
 
@@ -77,6 +86,7 @@ export class StreamConnection {
       return;
     }
     let id: string | undefined;
+    let op: ItemOp | undefined = isBinary ? BINARY_ITEM_OPS[data[1]] : undefined;
     let request: StreamRequest;
     try {
       if (isBinary) {
@@ -84,13 +94,16 @@ export class StreamConnection {
       } else {
         const message = parseText(data);
         id = peekId(message);
+        op = ITEM_OPS.find((o) => o === message.op);
         request = toRequest(message);
       }
       if (!this.accepting) throw new StreamError('closed', 'the server is shutting down; the message was not accepted');
       if (request.op === 'subscribe') this.subscribe(request);
       else this.submit(request);
     } catch (error) {
-      this.fail(error, id);
+      // A refused item message is answered in its op's order, like the accepted ones.
+      if (op === undefined) this.fail(error, id);
+      else this.tails[op] = this.tails[op].then(() => this.fail(error, id));
     }
   }
 
@@ -137,8 +150,18 @@ export class StreamConnection {
     Authenticator.require(this.ctx.role, access, `op ${op}`);
   }
 
+  /**
+   * Sends a reply. A client that does not read its replies would make the server buffer them
+   * without limit: past {@link MAX_BUFFERED_BYTES} unsent the connection is closed (1008).
+   */
   private send(reply: object): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(reply));
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.ctx.log.warn('stream client does not read its replies; closing the connection');
+      this.ws.close(POLICY_VIOLATION, 'replies not read');
+      return;
+    }
+    this.ws.send(JSON.stringify(reply));
   }
 
   private fail(error: unknown, id?: string): void {
