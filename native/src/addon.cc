@@ -1,6 +1,6 @@
 // Native kernels for sigprop-stream, on the caller's memory (zero copy: the typed arrays may be
 // views of a WebAssembly heap or of tfjs cpu tensors): float32 matrix products through OpenBLAS,
-// and the optimizers' parameter updates in one pass.
+// the optimizers' parameter updates in one pass, and LayerNorm with its gradients.
 #include <napi.h>
 #include <cblas.h>
 
@@ -223,6 +223,92 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Argument `i` of `info` as a float pointer when it is a Float32Array of at least `length`
+// elements; else throws a RangeError and returns nullptr.
+float* Floats(const Napi::CallbackInfo& info, size_t i, size_t length) {
+  if (!IsFloat32Array(info[i]) || info[i].As<Napi::Float32Array>().ElementLength() < length) {
+    Fail(info.Env(), "argument " + std::to_string(i) + " must be a Float32Array of at least " + std::to_string(length) + " elements");
+    return nullptr;
+  }
+  return info[i].As<Napi::Float32Array>().Data();
+}
+
+// Sum of a[i]·b[i] (b may be null: sum of a[i]) in double with four partial sums, so that the
+// additions do not wait for each other.
+double Dot(const float* a, const float* b, size_t n) {
+  double s[4] = {0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (size_t k = 0; k < 4; k++) s[k] += b ? static_cast<double>(a[i + k]) * b[i + k] : a[i + k];
+  }
+  for (; i < n; i++) s[0] += b ? static_cast<double>(a[i]) * b[i] : a[i];
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+// layerNorm(x, gamma, beta, y, mean, rstd, n, d, eps): PyTorch's LayerNorm over the last d
+// elements of each of the n rows of x: mean, biased variance, rstd = 1/sqrt(var + eps),
+// y = (x - mean)·rstd·gamma + beta; mean and rstd (n each) are kept for the gradient.
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  if (info.Length() != 9) return Fail(info.Env(), "layerNorm expects 9 arguments");
+  auto c = Numbers(info, 6, 9);
+  if (c.empty()) return info.Env().Undefined();
+  const size_t n = static_cast<size_t>(c[0]), d = static_cast<size_t>(c[1]);
+  const float *x = Floats(info, 0, n * d), *g = Floats(info, 1, d), *b = Floats(info, 2, d);
+  float *y = Floats(info, 3, n * d), *mean = Floats(info, 4, n), *rstd = Floats(info, 5, n);
+  if (!x || !g || !b || !y || !mean || !rstd) return info.Env().Undefined();
+  FlushDenormals flush;
+  std::vector<float> centred(d);
+  for (size_t r = 0; r < n; r++) {
+    const float* xr = x + r * d;
+    const double mu = Dot(xr, nullptr, d) / d;
+    for (size_t j = 0; j < d; j++) centred[j] = static_cast<float>(xr[j] - mu);
+    const double s = 1 / std::sqrt(Dot(centred.data(), centred.data(), d) / d + c[2]);
+    const float sf = static_cast<float>(s);
+    float* yr = y + r * d;
+    for (size_t j = 0; j < d; j++) yr[j] = centred[j] * sf * g[j] + b[j];
+    mean[r] = static_cast<float>(mu);
+    rstd[r] = sf;
+  }
+  return info.Env().Undefined();
+}
+
+// layerNormGrad(dy, x, gamma, mean, rstd, out, n, d, wrt): the gradient of layerNorm with
+// respect to x (wrt 0; out n·d), gamma (1; out d) or beta (2; out d). With x̂ = (x − mean)·rstd
+// and g = dy·gamma: dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) per row; dgamma = Σ_rows dy·x̂;
+// dbeta = Σ_rows dy.
+Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
+  if (info.Length() != 9) return Fail(info.Env(), "layerNormGrad expects 9 arguments");
+  auto c = Numbers(info, 6, 9);
+  if (c.empty()) return info.Env().Undefined();
+  const size_t n = static_cast<size_t>(c[0]), d = static_cast<size_t>(c[1]);
+  const int wrt = static_cast<int>(c[2]);
+  const float *dy = Floats(info, 0, n * d), *x = Floats(info, 1, n * d), *g = Floats(info, 2, d);
+  const float *mean = Floats(info, 3, n), *rstd = Floats(info, 4, n);
+  float* out = Floats(info, 5, wrt == 0 ? n * d : d);
+  if (!dy || !x || !g || !mean || !rstd || !out) return info.Env().Undefined();
+  FlushDenormals flush;
+  std::vector<float> xhat(d), gy(d);
+  std::vector<double> sums(wrt == 0 ? 0 : d, 0.0);
+  for (size_t r = 0; r < n; r++) {
+    const float *dyr = dy + r * d, *xr = x + r * d;
+    const float mu = mean[r], s = rstd[r];
+    for (size_t j = 0; j < d; j++) xhat[j] = (xr[j] - mu) * s;
+    if (wrt == 0) {
+      for (size_t j = 0; j < d; j++) gy[j] = dyr[j] * g[j];
+      const float a = static_cast<float>(Dot(gy.data(), nullptr, d) / d);
+      const float b = static_cast<float>(Dot(gy.data(), xhat.data(), d) / d);
+      float* dx = out + r * d;
+      for (size_t j = 0; j < d; j++) dx[j] = s * (gy[j] - a - xhat[j] * b);
+    } else if (wrt == 1) {
+      for (size_t j = 0; j < d; j++) sums[j] += static_cast<double>(dyr[j]) * xhat[j];
+    } else {
+      for (size_t j = 0; j < d; j++) sums[j] += dyr[j];
+    }
+  }
+  for (size_t j = 0; j < sums.size(); j++) out[j] = static_cast<float>(sums[j]);
+  return info.Env().Undefined();
+}
+
 // info(): {config, threads, threadedMinWork} — OpenBLAS's build string, its thread count for large
 // products, and the size (multiply-adds) from which a product uses them.
 Napi::Value Info(const Napi::CallbackInfo& info) {
@@ -240,6 +326,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("momentumUpdate", Napi::Function::New(env, MomentumUpdate));
   exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate));
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
+  exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;
 }

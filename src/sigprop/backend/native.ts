@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 
 /**
  * The compiled kernels of the optional package `sigprop-native` (`native/`): OpenBLAS matrix
- * products and one-pass optimizer updates (`optim/update-rules.ts` in float32, as PyTorch).
+ * products, one-pass optimizer updates (`optim/update-rules.ts` in float32, as PyTorch) and
+ * LayerNorm with its gradients.
  */
 export interface NativeKernels {
   /**
@@ -28,6 +29,13 @@ export interface NativeKernels {
   momentumUpdate(p: Float32Array, g: Float32Array, b: Float32Array, pOut: Float32Array, bOut: Float32Array, lr: number, weightDecay: number, momentum: number): void;
   /** `optim/update-rules.ts`'s `sgdUpdate` in float32. */
   sgdUpdate(p: Float32Array, g: Float32Array, pOut: Float32Array, lr: number, weightDecay: number): void;
+  /**
+   * PyTorch's LayerNorm over the last `d` elements of each of the `n` rows of `x`, writing `y`
+   * and the per-row `mean` and `rstd = 1/√(var + eps)` (biased variance).
+   */
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array, n: number, d: number, eps: number): void;
+  /** {@link NativeKernels.layerNorm}'s gradient with respect to `x` (`wrt` 0), `gamma` (1) or `beta` (2), into `out`. */
+  layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, out: Float32Array, n: number, d: number, wrt: number): void;
   /** OpenBLAS's build string, thread count, and the product size from which it uses them. */
   info(): { config: string; threads: number; threadedMinWork: number };
 }

@@ -3,26 +3,32 @@ import { registerFastBatchMatMulWasm } from './batch-mat-mul.js';
 import { registerBlasBatchMatMul } from './batch-mat-mul-blas.js';
 import { registerMaxPoolGradWasm } from './max-pool-grad.js';
 import { registerSharedIdentityWasm } from './identity.js';
+import { registerLayerNormKernels } from './layer-norm.js';
 import { loadNative } from '../native.js';
 
 /**
  * Completes, corrects and speeds up the wasm backend for training: adds the missing
  * `Conv2DBackpropFilter`, replaces the faulty `MaxPoolGrad`, makes `Identity` share data, and
- * installs the OpenBLAS `BatchMatMul` when the optional native kernels load, else the
- * transpose-first one. Idempotent. Call after the `@tensorflow/tfjs-backend-wasm` module is loaded
+ * when the optional native kernels load installs their `BatchMatMul` (OpenBLAS) and one-kernel
+ * LayerNorm, else the transpose-first `BatchMatMul`. Idempotent. Call after the `@tensorflow/tfjs-backend-wasm` module is loaded
  * (it registers the stock kernels).
  */
 export function registerWasmKernels(): void {
   registerConv2DBackpropFilterWasm();
   registerMaxPoolGradWasm();
   registerSharedIdentityWasm();
-  const blas = loadNative();
-  if (blas) registerBlasBatchMatMul(blas, 'wasm');
-  else registerFastBatchMatMulWasm();
+  const native = loadNative();
+  if (native) {
+    registerBlasBatchMatMul(native, 'wasm');
+    registerLayerNormKernels(native, 'wasm');
+  } else registerFastBatchMatMulWasm();
 }
 
-/** Installs the OpenBLAS `BatchMatMul` on the cpu backend when the native kernels load. Idempotent. */
+/** Installs the OpenBLAS `BatchMatMul` and the native LayerNorm on the cpu backend when the native kernels load. Idempotent. */
 export function registerCpuKernels(): void {
-  const blas = loadNative();
-  if (blas) registerBlasBatchMatMul(blas, 'cpu');
+  const native = loadNative();
+  if (native) {
+    registerBlasBatchMatMul(native, 'cpu');
+    registerLayerNormKernels(native, 'cpu');
+  }
 }
