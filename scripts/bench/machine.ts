@@ -1,6 +1,7 @@
 /** The facts every benchmark report starts with: when, and on what machine. */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 /** Date, CPU, memory and load of this machine, as a benchmark report header shows them. */
 export interface MachineInfo {
@@ -45,4 +46,26 @@ function cpuModel(): string {
   } catch {
     return cpus()[0]?.model ?? 'unknown';
   }
+}
+
+/** The Markdown line of the 1-minute load average now: at the end of a run, beside the one at its start. */
+export function loadAtEndMarkdown(): string {
+  return `- load average at end: ${Math.round(loadavg()[0] * 10) / 10}`;
+}
+
+/**
+ * The Markdown line of the code measured: the git commit, and whether the working tree had
+ * changes (other work in the same checkout changes what runs).
+ */
+export function codeMarkdown(): string {
+  const git = (args: string[]): string => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const commit = git(['rev-parse', '--short', 'HEAD']) || 'unknown';
+  const changed = git(['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean).length;
+  return `- code: git ${commit}${changed > 0 ? ` with ${changed} uncommitted changed file(s) in the working tree` : ''}`;
 }

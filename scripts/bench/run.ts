@@ -5,6 +5,9 @@
  */
 const BENCHMARKS: Record<string, () => Promise<{ summary: string; main(argv: string[]): Promise<void> }>> = {
   library: () => import('./library.js'),
+  server: () => import('./server.js'),
+  latency: () => import('./latency.js'),
+  memory: () => import('./memory.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
