@@ -40,11 +40,12 @@ bool IsFloat32Array(const Napi::Value& v) {
   return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array;
 }
 
-// Products below this many multiply-adds (about half a millisecond of one core) run on the calling
-// thread alone: splitting them costs more in synchronisation than it saves, and much more when the
-// other cores are busy (the caller then waits for OpenBLAS's worker to be scheduled). Measured on the
-// reference MLP: batch-1 steps took 2-4x less time, batch-128 steps no longer.
-constexpr double kThreadedMinWork = 2.5e7;
+// Products below this many multiply-adds (about 5 ms of one core) run on the calling thread
+// alone: splitting them costs more in waking and waiting for OpenBLAS's workers than it saves,
+// and much more when the other cores are busy. Measured on the 2-core project machine under
+// load (median of 30): 32x1024x1024 1.0 ms on one thread vs 7.9 ms on two; 128x1024x1024 6.0 vs
+// 8.3 ms; batch-1 training steps 2-4x faster. So every product of the reference MLP runs on one.
+constexpr double kThreadedMinWork = 2.7e8;
 
 // OpenBLAS's own thread count (all cores, or OPENBLAS_NUM_THREADS): read once per process, when
 // the module first loads (worker threads load it again), before any product changed it.
