@@ -5,6 +5,7 @@
 #include <cblas.h>
 
 #include <atomic>
+#include <cstdlib>
 #if defined(__SSE2__)
 #include <xmmintrin.h>
 #endif
@@ -45,7 +46,14 @@ bool IsFloat32Array(const Napi::Value& v) {
 // and much more when the other cores are busy. Measured on the 2-core project machine under
 // load (median of 30): 32x1024x1024 1.0 ms on one thread vs 7.9 ms on two; 128x1024x1024 6.0 vs
 // 8.3 ms; batch-1 training steps 2-4x faster. So every product of the reference MLP runs on one.
-constexpr double kThreadedMinWork = 2.7e8;
+double ThreadedMinWork() {
+  static const double work = [] {
+    const char* text = std::getenv("SIGPROP_BLAS_THREADED_MIN_WORK");
+    const double value = text == nullptr ? 0 : std::atof(text);
+    return value > 0 ? value : 2.7e8;
+  }();
+  return work;
+}
 
 // OpenBLAS's own thread count (all cores, or OPENBLAS_NUM_THREADS): read once per process, when
 // the module first loads (worker threads load it again), before any product changed it.
@@ -60,7 +68,7 @@ std::atomic<int> current_threads{0};
 
 // Sets OpenBLAS's thread count for a product of `work` multiply-adds (all threads or one).
 void ThreadsFor(double work) {
-  const int wanted = work < kThreadedMinWork ? 1 : AllThreads();
+  const int wanted = work < ThreadedMinWork() ? 1 : AllThreads();
   if (current_threads.exchange(wanted) != wanted) openblas_set_num_threads(wanted);
 }
 
@@ -317,7 +325,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("config", Napi::String::New(env, openblas_get_config()));
   out.Set("threads", Napi::Number::New(env, AllThreads()));
-  out.Set("threadedMinWork", Napi::Number::New(env, kThreadedMinWork));
+  out.Set("threadedMinWork", Napi::Number::New(env, ThreadedMinWork()));
   return out;
 }
 

@@ -43,7 +43,7 @@ interface Pair {
 
 const USAGE = `npm run bench -- library [options]
   --configs loss:batch[:samples],...  what to race (default v1:1:3000,v14:32:20000,v14:128:60000; loss v1 or v14)
-  --pairs N                           runs of ours and torch per configuration, alternating (default 3)
+  --pairs N                           runs of ours and torch per configuration, alternating; pair n uses seed n (default 3)
   --backend NAME                      our backend (default wasm)
   --torch-blas same|default           torch's OpenBLAS core type: ours (default) or its own detection
   --python PATH                       the Python with torch (default /usr/bin/python3)
@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<void> {
   for (const config of configs) {
     const pairs: Pair[] = [];
     for (let i = 0; i < Number(args.pairs); i++) {
-      pairs.push(await racePair(config, i % 2 === 1, args));
+      pairs.push(await racePair(config, i + 1, args));
       console.error(`library bench: ${label(config)} pair ${i + 1}: ratio ${pairs[i].ratio}`);
     }
     runs.push({ config, pairs });
@@ -102,9 +102,13 @@ function parseConfigs(spec: string): Config[] {
   });
 }
 
-/** One run of ours and one of torch, torch first when `torchFirst`. */
-async function racePair(config: Config, torchFirst: boolean, args: { backend: string; 'torch-blas': string; python: string; 'torch-script': string }): Promise<Pair> {
-  const common = ['--loss', config.loss, '--batch', String(config.batch), '--samples', String(config.samples)];
+/**
+ * Pair `n` (from 1): one run of ours and one of torch with seed `n` (one run's test accuracy
+ * varies by several points with the seed, so the pairs differ in seed), torch first when n is even.
+ */
+async function racePair(config: Config, n: number, args: { backend: string; 'torch-blas': string; python: string; 'torch-script': string }): Promise<Pair> {
+  const torchFirst = n % 2 === 0;
+  const common = ['--loss', config.loss, '--batch', String(config.batch), '--samples', String(config.samples), '--seed', String(n)];
   const runOurs = (): Promise<TrainRunResult> =>
     runJson<TrainRunResult>(process.execPath, ['--import', 'tsx', `${ROOT}scripts/fidelity.ts`, ...common, '--backend', args.backend]);
   const runTorch = (): Promise<TorchResult> => runJson<TorchResult>(args.python, [args['torch-script'], ...common], torchEnv(args['torch-blas']));
