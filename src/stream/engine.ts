@@ -61,7 +61,7 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     const { name: backend } = await initBackend({ backend: options.backend });
     mkdirSync(options.dataDir, { recursive: true });
-    const store = openStore(join(options.dataDir, 'sigprop.db'));
+    const store = openStore(join(options.dataDir, 'sigprop.db'), { syncOffThread: true });
     failInterrupted(store);
     const modelOptions: LiveModelOptions = {
       backend,
@@ -103,7 +103,9 @@ export class Engine {
       throw translateStoreError(error);
     }
     try {
-      return (await this.start(name, parsed)).status();
+      const status = (await this.start(name, parsed)).status();
+      await this.store.durable();
+      return status;
     } catch (error) {
       // Nothing of a model that cannot be built stays behind (it would block its name and restarts).
       this.store.models.delete(name);
@@ -117,6 +119,7 @@ export class Engine {
     this.live.delete(name);
     await model.close({ checkpoint: false });
     this.store.models.delete(name);
+    await this.store.durable();
   }
 
   /** A live model. @throws StreamError unknown_model. */
@@ -205,7 +208,7 @@ export class Engine {
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
     await Promise.race([closing, deadline]);
     await Promise.all([...this.live.values()].map((m) => m.abort()));
-    this.commit.flush();
+    await this.commit.flush();
     this.store.close();
   }
 

@@ -7,16 +7,20 @@ interface Job<T> {
   reject: (error: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 /**
  * Group commit: store work submitted during one turn of the event loop runs in ONE SQLite
  * transaction (each job in its own savepoint, so a job that throws is rolled back alone and
- * rejects alone), committed once; then each job's `after` hook runs, in submission order, and its
- * promise resolves. Acks therefore follow the commit, and writes cost one transaction per batch
- * of messages instead of one per row.
+ * rejects alone), committed once; once the commit is durable ({@link Store.durable}: an fsync
+ * off the event loop for a server's store) each job's `after` hook runs, in submission order,
+ * and its promise resolves. Acks therefore follow the durable commit, and writes cost one
+ * transaction per batch of messages instead of one per row.
  */
 export class GroupCommit {
   private jobs: Array<Job<unknown>> = [];
   private scheduled = false;
+  private settling: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: Store) {}
 
@@ -34,29 +38,45 @@ export class GroupCommit {
     });
   }
 
-  /** Commits what is queued now (also called by the scheduled turn). */
-  flush(): void {
+  /**
+   * Commits what is queued now (also called by the scheduled turn); the work runs before this
+   * returns. @returns when the hooks of every job committed so far have run.
+   */
+  flush(): Promise<void> {
     this.scheduled = false;
     const jobs = this.jobs;
     this.jobs = [];
-    if (jobs.length === 0) return;
-    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>;
+    if (jobs.length === 0) return this.settling;
+    let outcomes: Outcome[];
     try {
       outcomes = this.store.transaction(() => jobs.map((job) => runInSavepoint(this.store, job)));
     } catch (error) {
       for (const job of jobs) job.reject(error);
-      return;
+      return this.settling;
     }
-    jobs.forEach((job, i) => {
-      const outcome = outcomes[i];
-      if (!outcome.ok) return job.reject(outcome.error);
-      job.after?.(outcome.value);
-      job.resolve(outcome.value);
-    });
+    // Durability resolves in commit order, so hooks keep the submission order across commits.
+    this.settling = this.store.durable().then(
+      () => settle(jobs, outcomes),
+      (error: unknown) => jobs.forEach((job) => job.reject(error)),
+    );
+    return this.settling;
   }
 }
 
-function runInSavepoint(store: Store, job: Job<unknown>): { ok: true; value: unknown } | { ok: false; error: unknown } {
+function settle(jobs: Array<Job<unknown>>, outcomes: Outcome[]): void {
+  jobs.forEach((job, i) => {
+    const outcome = outcomes[i];
+    if (!outcome.ok) return job.reject(outcome.error);
+    try {
+      job.after?.(outcome.value);
+      job.resolve(outcome.value);
+    } catch (error) {
+      job.reject(error);
+    }
+  });
+}
+
+function runInSavepoint(store: Store, job: Job<unknown>): Outcome {
   try {
     return { ok: true, value: store.transaction(job.work) };
   } catch (error) {

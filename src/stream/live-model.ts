@@ -172,7 +172,8 @@ export class LiveModel {
     await this.backpressure.admit(valid.length);
     try {
       this.ensureOpen();
-      this.commit.flush();
+      // Commits the predictions queued this turn, so that their labels find them.
+      void this.commit.flush();
       const acks: Ack[] = [];
       for (const [i, v] of valid.entries()) {
         const result = await this.commit.submit(
@@ -257,7 +258,7 @@ export class LiveModel {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.tickTimer);
-    this.commit.flush();
+    await this.commit.flush();
     await this.drain();
     if (this.aborted) return;
     this.closeWindowIfDue(true);
@@ -387,6 +388,7 @@ export class LiveModel {
       return info;
     });
     this.checkpointPolicy.written(samples);
+    await this.store.durable();
     return toCheckpointInfo(saved);
   }
 

@@ -8,7 +8,7 @@ import { formatShape } from '../utils/shape.js';
  * copy of the same config can follow it. Arrays are fresh copies (transferable).
  */
 export function readWeights(classifier: Classifier): Float32Array[] {
-  return classifier.built.model.namedParameters().map(([, v]) => Float32Array.from(v.dataSync() as Float32Array));
+  return classifier.built.model.namedParameters().map(([, v]) => new Float32Array(v.dataSync() as Float32Array));
 }
 
 /**
