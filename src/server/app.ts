@@ -48,6 +48,8 @@ export async function buildServer(engine: Engine, config: ServerConfig): Promise
   const metrics = new ServerMetrics(engine);
   const auth = new Authenticator(config.tokens);
   app.setValidatorCompiler(routeValidator);
+  // Bodies are JSON: without this, fastify would hand a text/plain body on as a string.
+  app.removeContentTypeParser('text/plain');
   // Response schemas document the API; they must never strip or coerce what is sent.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -89,12 +91,32 @@ const routeValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) =>
   const convert = httpPart !== 'body';
   return (data: unknown) => {
     try {
-      return { value: check(convert ? Value.Convert(schema, data) : data) };
+      return { value: check(convert ? convertStrings(schema, data) : data) };
     } catch (error) {
       return { error: error as Error };
     }
   };
 };
+
+/**
+ * Path and query strings as their schema's types (TypeBox `Value.Convert`), keeping only the
+ * conversions that print back to the same text: `"1.5"`, `"1e2"`, `"0x10"` or `" 3"` stay
+ * strings and fail an integer check, instead of becoming 1, 1, 16 or 3.
+ */
+function convertStrings(schema: TSchema, data: unknown): unknown {
+  // Convert may change the object it is given: keep the raw strings apart.
+  const converted = Value.Convert(schema, isRecord(data) ? { ...data } : data);
+  if (!isRecord(data) || !isRecord(converted)) return converted;
+  const strict: Record<string, unknown> = { ...converted };
+  for (const [key, raw] of Object.entries(data)) {
+    if (typeof raw === 'string' && String(strict[key]) !== raw) strict[key] = raw;
+  }
+  return strict;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** Fastify's own errors (body parsing and limits) as protocol errors. */
 function fromFastify(error: FastifyError, limit: number): unknown {

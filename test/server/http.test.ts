@@ -108,6 +108,7 @@ describe('HTTP API (protocol v1)', () => {
     expect(await call('POST', '/v1/models/tiny/learn', { raw: '{"x":[1,2' })).toMatchObject({ status: 400, body: { code: 'bad_json' } });
     expect(await call('POST', '/v1/models/tiny/learn', { raw: '' })).toMatchObject({ status: 400, body: { code: 'bad_json' } });
     expect(await call('POST', '/v1/models/tiny/learn', { raw: 'x=1', headers: { 'content-type': 'text/csv' } })).toMatchObject({ status: 400, body: { code: 'bad_json' } });
+    expect(await call('POST', '/v1/models/tiny/learn', { raw: '{"x":[1,2,3,4],"y":0}', headers: { 'content-type': 'text/plain' } })).toMatchObject({ status: 400, body: { code: 'bad_json', message: expect.stringContaining('application/json') } });
     const huge = JSON.stringify({ x: new Array(300_000).fill(0.5), y: 0 });
     expect(await call('POST', '/v1/models/tiny/learn', { raw: huge })).toMatchObject({ status: 413, body: { code: 'too_large' } });
     expect(await call('POST', '/v1/models/nope/learn', { body: item(0) })).toMatchObject({ status: 404, body: { code: 'unknown_model' } });
@@ -141,6 +142,11 @@ describe('HTTP API (protocol v1)', () => {
     expect(restored).toMatchObject({ status: 200, body: { reason: `restore:${written.body.id}`, step: written.body.step } });
     expect((await call('GET', '/v1/models/tiny')).body.latestCheckpoint).toMatchObject({ id: restored.body.id });
     expect(await call('POST', '/v1/models/tiny/checkpoints/999999/restore')).toMatchObject({ status: 404, body: { code: 'unknown_checkpoint' } });
+    for (const id of [`${written.body.id}.5`, '1e2', '0x1', '%201']) {
+      const refused = await call('POST', `/v1/models/tiny/checkpoints/${id}/restore`);
+      expect(refused, id).toMatchObject({ status: 400, body: { code: 'bad_shape', message: expect.stringContaining('params.id') } });
+    }
+    expect((await call('GET', '/v1/models/tiny/metrics?limit=2.5')).body).toMatchObject({ code: 'bad_shape', message: expect.stringContaining('query.limit') });
   });
 
   it('recordings and evaluations', async () => {
