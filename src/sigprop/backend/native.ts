@@ -36,6 +36,10 @@ export interface NativeKernels {
   layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array, n: number, d: number, eps: number): void;
   /** {@link NativeKernels.layerNorm}'s gradient with respect to `x` (`wrt` 0), `gamma` (1) or `beta` (2), into `out`. */
   layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, out: Float32Array, n: number, d: number, wrt: number): void;
+  /** `y = x > 0 ? x : slope·x` over `n` elements (PyTorch's LeakyReLU). */
+  leakyRelu(x: Float32Array, y: Float32Array, n: number, slope: number): void;
+  /** {@link NativeKernels.leakyRelu}'s gradient: `dx = x > 0 ? dy : slope·dy`. */
+  leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, n: number, slope: number): void;
   /** OpenBLAS's build string, thread count, and the product size from which it uses them. */
   info(): { config: string; threads: number; threadedMinWork: number };
 }

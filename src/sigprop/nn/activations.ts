@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
+import { hasFusedLeakyRelu, LEAKY_RELU } from '../backend/kernels/leaky-relu.js';
 
 /** `max(x, 0)` elementwise (PyTorch `nn.ReLU`). Any shape. */
 export class ReLU extends Module {
@@ -15,6 +16,8 @@ export class LeakyReLU extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    // One native kernel (and one for the gradient) where the backend has it: same values.
+    if (x.dtype === 'float32' && hasFusedLeakyRelu()) return tf.engine().runKernel(LEAKY_RELU, { x }, { slope: this.negativeSlope }) as tf.Tensor;
     return tf.leakyRelu(x, this.negativeSlope);
   }
 }
