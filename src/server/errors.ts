@@ -22,6 +22,8 @@ export class ProtocolError extends Error {
     message: string,
     /** Position of the offending item in a batch (HTTP array bodies, binary frames). */
     readonly index?: number,
+    /** The client's id of the offending item, when it could be read (binary frames). */
+    readonly id?: string,
   ) {
     super(message);
     this.name = 'ProtocolError';
@@ -44,9 +46,10 @@ export interface ErrorReply {
  */
 export function errorReply(thrown: unknown, id?: string): ErrorReply {
   const error = isClientError(thrown) ? thrown : new ProtocolError('internal', 'internal server error');
+  const itemId = id ?? (error instanceof ProtocolError ? error.id : undefined);
   return {
     op: 'error',
-    ...(id !== undefined && { id }),
+    ...(itemId !== undefined && { id: itemId }),
     code: error.code,
     message: error.message,
     ...(error.index !== undefined && { index: error.index }),

@@ -61,4 +61,11 @@ describe('binary frame codec', () => {
     badUtf8[20] = 0xff;
     expect(codeOf(badUtf8)).toBe('bad_shape');
   });
+
+  it('names the offending item by index and, once readable, by its id', () => {
+    const frame = encodeFrame({ op: 'learn', items: [{ id: 'ok', x: Float32Array.of(1), y: 0 }, { id: 'no-label', x: Float32Array.of(1) }] });
+    expect(() => decodeFrame(frame)).toThrow(expect.objectContaining({ code: 'missing_field', index: 1, id: 'no-label' }));
+    const anonymous = encodeFrame({ op: 'predict', items: [{ x: Float32Array.of(1), y: 2 }] });
+    expect(() => decodeFrame(anonymous)).toThrow(expect.objectContaining({ code: 'bad_shape', index: 0, id: undefined }));
+  });
 });
