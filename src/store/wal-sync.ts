@@ -14,6 +14,7 @@ const close = promisify(fs.close);
  */
 export class WalSync {
   private fd: number | null = null;
+  private failure: Error | null = null;
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
 
@@ -22,7 +23,9 @@ export class WalSync {
 
   /**
    * Resolves when every commit made before this call is on disk.
-   * @throws the fsync's error (e.g. EIO): those commits may not be durable.
+   * @throws Error when an fsync failed (e.g. EIO) — this one or any earlier one: after a failed
+   *   fsync Linux may drop the unwritten pages and report later fsyncs as successful, so no
+   *   commit is reported durable again until the store is reopened.
    */
   sync(): Promise<void> {
     if (this.queued) return this.queued;
@@ -45,6 +48,7 @@ export class WalSync {
   }
 
   private start(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     const run = this.fsyncWal().finally(() => {
       if (this.running === run) this.running = null;
     });
@@ -60,8 +64,17 @@ export class WalSync {
     } catch (error) {
       // No WAL yet: nothing has been committed through one since the database was opened.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
+      throw this.fail(error);
     }
-    await fsync(this.fd);
+    try {
+      await fsync(this.fd);
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): Error {
+    this.failure = new Error(`fsync of ${this.walFile} failed (${(error as Error).message}): later commits are not reported durable until the store is reopened`);
+    return this.failure;
   }
 }

@@ -57,19 +57,26 @@ export class GroupCommit {
     // Durability resolves in commit order, so hooks keep the submission order across commits.
     this.settling = this.store.durable().then(
       () => settle(jobs, outcomes),
-      (error: unknown) => jobs.forEach((job) => job.reject(error)),
+      (error: unknown) => settle(jobs, outcomes, error),
     );
     return this.settling;
   }
 }
 
-function settle(jobs: Array<Job<unknown>>, outcomes: Outcome[]): void {
+/**
+ * Runs the hooks of the committed jobs and settles every job. With `notDurable` (the fsync
+ * failed) the hooks still run — the work is in the file and must take effect (a recorded item
+ * must be learned, or the learned-sample counter would stop matching the recording) — but the
+ * jobs reject with it, so nothing is acknowledged as durable.
+ */
+function settle(jobs: Array<Job<unknown>>, outcomes: Outcome[], notDurable?: unknown): void {
   jobs.forEach((job, i) => {
     const outcome = outcomes[i];
     if (!outcome.ok) return job.reject(outcome.error);
     try {
       job.after?.(outcome.value);
-      job.resolve(outcome.value);
+      if (notDurable === undefined) job.resolve(outcome.value);
+      else job.reject(notDurable);
     } catch (error) {
       job.reject(error);
     }

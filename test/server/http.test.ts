@@ -147,6 +147,9 @@ describe('HTTP API (protocol v1)', () => {
       expect(refused, id).toMatchObject({ status: 400, body: { code: 'bad_shape', message: expect.stringContaining('params.id') } });
     }
     expect((await call('GET', '/v1/models/tiny/metrics?limit=2.5')).body).toMatchObject({ code: 'bad_shape', message: expect.stringContaining('query.limit') });
+    expect(await call('GET', '/v1/models/tiny/metrics?since=9007199254740992')).toMatchObject({ status: 400, body: { code: 'bad_shape', message: expect.stringContaining('query.since') } });
+    const hugeRetention = await call('POST', '/v1/models', { body: { name: 'huge-keep', config: { inputShape: [4], classes: 3, checkpoint: { keepLast: 1e20 } } } });
+    expect(hugeRetention).toMatchObject({ status: 400, body: { code: 'bad_config', message: expect.stringContaining('keepLast') } });
   });
 
   it('recordings and evaluations', async () => {

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { openStore } from '../../src/store/index.js';
+import { WalSync } from '../../src/store/wal-sync.js';
 import { GroupCommit } from '../../src/stream/group-commit.js';
 import { useTempStores } from './helpers.js';
 
@@ -47,5 +49,25 @@ describe('store: fsync off the event loop (syncOffThread)', () => {
     expect(await bad).toBe('duplicate_model');
     expect(events).toEqual(['a', 'b']);
     expect(store.models.list().map((m) => m.name)).toEqual(['a', 'b']);
+  });
+
+  it('a failed fsync fails every later sync too (Linux may have dropped the pages)', async () => {
+    const dir = path.dirname(tmp.file());
+    const sync = new WalSync(dir);
+    await expect(sync.sync()).rejects.toThrow(/fsync of .* failed/);
+    await expect(sync.sync()).rejects.toThrow(/fsync of .* failed/);
+    await sync.close();
+  });
+
+  it('group commit after a failed fsync: the committed work takes effect (hooks run) but no job resolves', async () => {
+    const store = tmp.open(undefined, { syncOffThread: true });
+    store.durable = () => Promise.reject(new Error('EIO'));
+    const commit = new GroupCommit(store);
+    const hooks: string[] = [];
+    const job = commit.submit(() => store.models.create('m', {}), () => hooks.push('m')).catch((error: Error) => error.message);
+    await commit.flush();
+    expect(await job).toBe('EIO');
+    expect(hooks).toEqual(['m']);
+    expect(store.models.list().map((m) => m.name)).toEqual(['m']);
   });
 });

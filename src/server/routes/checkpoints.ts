@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from './context.js';
 import { CheckpointInfoSchema, describeRoute, errorResponses, ModelName, ModelParams } from './schemas.js';
 
-const CheckpointParams = Type.Object({ model: ModelName, id: Type.Integer({ minimum: 1 }) });
+const CheckpointParams = Type.Object({ model: ModelName, id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const CheckpointBody = Type.Object(
   { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "default 'manual'" })) },
   { additionalProperties: false },

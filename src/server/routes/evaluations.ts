@@ -6,13 +6,13 @@ import { describeRoute, errorResponses, EvaluationStatusSchema, ModelName, Recor
 const EvaluationBody = Type.Object(
   {
     model: ModelName,
-    recording: Type.Optional(Type.Integer({ minimum: 1, description: "recording id (default: the model's live recording)" })),
+    recording: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "recording id (default: the model's live recording)" })),
     from: Type.Optional(
-      Type.Union([Type.Literal('fresh'), Type.Integer({ minimum: 1 })], { description: "'fresh' (default) or a checkpoint id" }),
+      Type.Union([Type.Literal('fresh'), Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })], { description: "'fresh' (default) or a checkpoint id" }),
     ),
     speed: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('recorded')], { description: "'max' (default) or 'recorded'" })),
     config: Type.Optional(Type.Unknown({ description: "config of the fresh model (default: the live model's)" })),
-    every: Type.Optional(Type.Integer({ minimum: 1, description: 'a prequential curve point every N items (default 100)' })),
+    every: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'a prequential curve point every N items (default 100)' })),
   },
   { additionalProperties: false },
 );
@@ -52,7 +52,7 @@ export function evaluationRoutes(app: FastifyInstance, { engine }: RouteContext)
     config: { access: 'admin' },
     schema: {
       ...describeRoute('evaluations', 'An evaluation: status, progress, report', 'admin'),
-      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
       response: { 200: EvaluationStatusSchema, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => engine.evaluation(request.params.id),

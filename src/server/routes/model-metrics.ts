@@ -6,7 +6,7 @@ import { describeRoute, errorResponses, MetricRowSchema, ModelParams } from './s
 const MetricsQuery = Type.Object(
   {
     layer: Type.Optional(Type.String({ minLength: 1, description: 'only this layer (signal, hidden1, …, output)' })),
-    since: Type.Optional(Type.Integer({ minimum: 0, description: 'only windows ending after this time, ms since epoch' })),
+    since: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'only windows ending after this time, ms since epoch' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'at most this many rows' })),
   },
   { additionalProperties: false },

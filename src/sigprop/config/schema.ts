@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Positive integer helper. */
-const PositiveInt = (description: string, options: object = {}) => Type.Integer({ minimum: 1, description, ...options });
+// Counts are bounded by the largest exact integer: beyond it they are not counts any more (and SQLite refuses them).
+const PositiveInt = (description: string, options: object = {}) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description, ...options });
 
 /** Options shared by every block of the zoo (the reference examples' block options). */
 export const BlockOptionsSchema = Type.Object(
@@ -75,7 +76,7 @@ export const LossSchema = Type.Object(
       default: 'v1',
       description: 'v1_input_label_direct, v9_input_target_max_all, v14_input_target_max_rand, v15_input_target_topk',
     }),
-    k: Type.Integer({ minimum: 1, default: 2, description: 'top-k for v15' }),
+    k: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 2, description: 'top-k for v15' }),
   },
   { additionalProperties: false },
 );
@@ -111,10 +112,10 @@ export const ReplaySchema = Type.Object(
 /** When checkpoints are written and which are kept (read by the streaming engine). */
 export const CheckpointPolicySchema = Type.Object(
   {
-    everySamples: Type.Integer({ minimum: 0, default: 10_000, description: 'checkpoint after this many learned samples (0: off)' }),
+    everySamples: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 10_000, description: 'checkpoint after this many learned samples (0: off)' }),
     everySeconds: Type.Number({ minimum: 0, default: 300, description: 'checkpoint after this many seconds (0: off)' }),
-    keepLast: Type.Integer({ minimum: 1, default: 5 }),
-    keepEvery: Type.Integer({ minimum: 0, default: 10, description: 'also keep every M-th checkpoint (0: none)' }),
+    keepLast: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 5 }),
+    keepEvery: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 10, description: 'also keep every M-th checkpoint (0: none)' }),
   },
   { additionalProperties: false },
 );
