@@ -1,9 +1,4 @@
-import fs from 'node:fs';
-import { promisify } from 'node:util';
-
-const open = promisify(fs.open);
-const fsync = promisify(fs.fsync);
-const close = promisify(fs.close);
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * Makes the commits of a WAL database durable without blocking the thread that commits: with
@@ -13,7 +8,7 @@ const close = promisify(fs.close);
  * fsync covers every commit before it), and syncs resolve in call order.
  */
 export class WalSync {
-  private fd: number | null = null;
+  private file: FileHandle | null = null;
   private failure: Error | null = null;
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
@@ -43,8 +38,8 @@ export class WalSync {
   /** Waits for the syncs in flight, then releases the file descriptor. */
   async close(): Promise<void> {
     await Promise.allSettled([this.running, this.queued]);
-    if (this.fd !== null) await close(this.fd);
-    this.fd = null;
+    await this.file?.close();
+    this.file = null;
   }
 
   private start(): Promise<void> {
@@ -60,14 +55,14 @@ export class WalSync {
   // and the store's own connection is open while it syncs.
   private async fsyncWal(): Promise<void> {
     try {
-      this.fd ??= await open(this.walFile, 'r+');
+      this.file ??= await open(this.walFile, 'r+');
     } catch (error) {
       // No WAL yet: nothing has been committed through one since the database was opened.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw this.fail(error);
     }
     try {
-      await fsync(this.fd);
+      await this.file.sync();
     } catch (error) {
       throw this.fail(error);
     }

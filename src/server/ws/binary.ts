@@ -129,45 +129,26 @@ function decodeItem(bytes: Uint8Array, view: DataView, at: number, op: BinaryOp,
   const item: BinaryItem = {};
   if (idLength > 0) item.id = text(decoder, bytes.subarray(textAt, textAt + idLength), 'id', index);
   try {
-    decodeFields(item, { bytes, view, decoder, op, index, y, n, xAt, refAt: textAt + idLength, refLength });
+    if (op === 'label') {
+      if (refLength === 0) throw new ProtocolError('missing_field', `item ${index}: predictionId is missing`, index);
+      if (n !== 0) throw shape(`item ${index}: label items carry no input (n = ${n}; expected 0)`, index);
+      item.predictionId = text(decoder, bytes.subarray(textAt + idLength, textAt + idLength + refLength), 'predictionId', index);
+    } else {
+      if (refLength !== 0) throw shape(`item ${index}: only label items carry a predictionId`, index);
+      item.x = floats(bytes, view, xAt, n);
+    }
+    if (op === 'predict') {
+      if (y !== NO_LABEL) throw shape(`item ${index}: predict items carry y = -1 (got ${y})`, index);
+    } else {
+      if (y === NO_LABEL) throw new ProtocolError('missing_field', `item ${index}: y is missing (-1)`, index);
+      item.y = y;
+    }
   } catch (error) {
     // The reply names the offending item by its id too, once that could be read.
     if (error instanceof ProtocolError && item.id !== undefined) throw new ProtocolError(error.code, error.message, error.index, item.id);
     throw error;
   }
   return [item, xAt + 4 * n];
-}
-
-/** Where an item's fields lie in its frame (see {@link decodeItem}). */
-interface ItemLayout {
-  bytes: Uint8Array;
-  view: DataView;
-  decoder: TextDecoder;
-  op: BinaryOp;
-  index: number;
-  y: number;
-  n: number;
-  xAt: number;
-  refAt: number;
-  refLength: number;
-}
-
-/** Reads an item's predictionId, x and y into `item`, checking which ones its op takes. */
-function decodeFields(item: BinaryItem, { bytes, view, decoder, op, index, y, n, xAt, refAt, refLength }: ItemLayout): void {
-  if (op === 'label') {
-    if (refLength === 0) throw new ProtocolError('missing_field', `item ${index}: predictionId is missing`, index);
-    if (n !== 0) throw shape(`item ${index}: label items carry no input (n = ${n}; expected 0)`, index);
-    item.predictionId = text(decoder, bytes.subarray(refAt, refAt + refLength), 'predictionId', index);
-  } else {
-    if (refLength !== 0) throw shape(`item ${index}: only label items carry a predictionId`, index);
-    item.x = floats(bytes, view, xAt, n);
-  }
-  if (op === 'predict') {
-    if (y !== NO_LABEL) throw shape(`item ${index}: predict items carry y = -1 (got ${y})`, index);
-  } else {
-    if (y === NO_LABEL) throw new ProtocolError('missing_field', `item ${index}: y is missing (-1)`, index);
-    item.y = y;
-  }
 }
 
 /** Copies `n` little-endian float32 values starting at `at`. */
