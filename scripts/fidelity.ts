@@ -4,6 +4,7 @@
  * prints one JSON line with the same keys as the reference script (plus the backend and the
  * kernels in use):
  *   npm run fidelity -- --loss v14 --batch 128 --samples 60000 [--backend wasm] [--hidden 1024]
+ *     [--stages auto|N]  (threads to learn in; results are the same for every N)
  * Needs Debian's `dataset-fashion-mnist`.
  */
 import { parseArgs } from 'node:util';
@@ -19,6 +20,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: String(D.seed) },
     k: { type: 'string', default: String(D.k) },
     backend: { type: 'string', default: D.backend },
+    stages: { type: 'string', default: String(D.stages) },
   },
 });
 
@@ -31,5 +33,6 @@ const result = await trainRun({
   seed: Number(args.seed),
   k: Number(args.k),
   backend: args.backend as TrainRunOptions['backend'],
+  stages: args.stages === 'auto' ? 'auto' : Number(args.stages),
 });
 console.log(JSON.stringify(result));

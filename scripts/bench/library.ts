@@ -45,6 +45,7 @@ const USAGE = `npm run bench -- library [options]
   --configs loss:batch[:samples],...  what to race (default v1:1:3000,v14:32:20000,v14:128:60000; loss v1 or v14)
   --pairs N                           runs of ours and torch per configuration, alternating; pair n uses seed n (default 3)
   --backend NAME                      our backend (default wasm)
+  --stages auto|N                     threads our model learns in (a Pipeline; default auto: 2 on 2+ cores)
   --torch-blas same|default           torch's OpenBLAS core type: ours (default) or its own detection
   --python PATH                       the Python with torch (default /usr/bin/python3)
   --torch-script PATH                 default ../shared/bench/torch_reference.py
@@ -65,6 +66,7 @@ export async function main(argv: string[]): Promise<void> {
       configs: { type: 'string', default: 'v1:1:3000,v14:32:20000,v14:128:60000' },
       pairs: { type: 'string', default: '3' },
       backend: { type: 'string', default: 'wasm' },
+      stages: { type: 'string', default: 'auto' },
       'torch-blas': { type: 'string', default: 'same' },
       python: { type: 'string', default: '/usr/bin/python3' },
       'torch-script': { type: 'string', default: DEFAULT_TORCH },
@@ -106,11 +108,11 @@ function parseConfigs(spec: string): Config[] {
  * Pair `n` (from 1): one run of ours and one of torch with seed `n` (one run's test accuracy
  * varies by several points with the seed, so the pairs differ in seed), torch first when n is even.
  */
-async function racePair(config: Config, n: number, args: { backend: string; 'torch-blas': string; python: string; 'torch-script': string }): Promise<Pair> {
+async function racePair(config: Config, n: number, args: { backend: string; stages: string; 'torch-blas': string; python: string; 'torch-script': string }): Promise<Pair> {
   const torchFirst = n % 2 === 0;
   const common = ['--loss', config.loss, '--batch', String(config.batch), '--samples', String(config.samples), '--seed', String(n)];
   const runOurs = (): Promise<TrainRunResult> =>
-    runJson<TrainRunResult>(process.execPath, ['--import', 'tsx', `${ROOT}scripts/fidelity.ts`, ...common, '--backend', args.backend]);
+    runJson<TrainRunResult>(process.execPath, ['--import', 'tsx', `${ROOT}scripts/fidelity.ts`, ...common, '--backend', args.backend, '--stages', args.stages]);
   const runTorch = (): Promise<TorchResult> => runJson<TorchResult>(args.python, [args['torch-script'], ...common], torchEnv(args['torch-blas']));
   const [torch, ours] = torchFirst ? [await runTorch(), await runOurs()] : await runOurs().then(async (o) => [await runTorch(), o] as const);
   return { ours, torch, ratio: round(ours.train_samples_per_s / torch.train_samples_per_s, 3) };
@@ -139,7 +141,7 @@ function report(machine: ReturnType<typeof machineInfo>, runs: Array<{ config: C
   const native = first?.ours.kernels.native;
   const lines = [
     ...machineMarkdown(machine),
-    `- ours: backend ${first?.ours.backend}; kernels ${JSON.stringify(first?.ours.kernels.kernels)}; OpenBLAS ${native?.loaded ? native.config : `not loaded (${native?.reason})`}`,
+    `- ours: backend ${first?.ours.backend}; learning in ${first?.ours.stages} thread(s) (pipeline stages); kernels ${JSON.stringify(first?.ours.kernels.kernels)}; OpenBLAS ${native?.loaded ? native.config : `not loaded (${native?.reason})`}`,
     `- torch: ${first?.torch.impl}, ${first?.torch.threads} intra-op thread(s); OpenBLAS core type ${args['torch-blas'] === 'same' ? `as ours (${native?.coreType ?? 'auto'})` : 'auto-detected'}`,
     '',
     '| config | pair | ours samples/s | torch samples/s | ratio | ours preq | torch preq | ours test | torch test |',
@@ -148,7 +150,7 @@ function report(machine: ReturnType<typeof machineInfo>, runs: Array<{ config: C
   for (const { config, pairs } of runs) {
     pairs.forEach((p, i) => lines.push(`| ${label(config)} | ${i + 1} | ${p.ours.train_samples_per_s} | ${p.torch.train_samples_per_s} | ${p.ratio} | ${pct(p.ours.prequential_acc)} | ${pct(p.torch.prequential_acc)} | ${pct(p.ours.test_acc)} | ${pct(p.torch.test_acc)} |`));
     const med = (f: (p: Pair) => number): number => median(pairs.map(f));
-    lines.push(`| **${label(config)}** | **median** | ${med((p) => p.ours.train_samples_per_s)} | ${med((p) => p.torch.train_samples_per_s)} | **${med((p) => p.ratio)}** | ${pct(med((p) => p.ours.prequential_acc))} | ${pct(med((p) => p.torch.prequential_acc))} | ${pct(med((p) => p.ours.test_acc))} | ${pct(med((p) => p.torch.test_acc))} |`);
+    lines.push(`| **${label(config)}** | **median** | ${med((p) => p.ours.train_samples_per_s)} | ${med((p) => p.torch.train_samples_per_s)} | **${round(med((p) => p.ratio), 3)}** | ${pct(med((p) => p.ours.prequential_acc))} | ${pct(med((p) => p.torch.prequential_acc))} | ${pct(med((p) => p.ours.test_acc))} | ${pct(med((p) => p.torch.test_acc))} |`);
   }
   return lines;
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { compileChecker } from './schema-check.js';
 
@@ -33,6 +33,10 @@ export const ServerConfigSchema = Type.Object(
         description: 'tfjs backend (default: the library default, env SIGPROP_BACKEND or auto)',
       }),
     ),
+    learnerThreads: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], {
+      default: 'auto',
+      description: "threads each model learns in (a pipeline of layer ranges); 'auto': 2 on a machine with 2 cores or more",
+    }),
     maxQueue: Type.Integer({ minimum: 1, default: 10_000, description: 'labelled items waiting per model before overload' }),
     overload: Type.Union([Type.Literal('block'), Type.Literal('reject')], {
       default: 'block',
@@ -68,6 +72,7 @@ export const ENV_VARS: Record<keyof ServerConfig, string> = {
   deadlineMs: 'SIGPROP_DEADLINE_MS',
   insecure: 'SIGPROP_INSECURE',
   backend: 'SIGPROP_BACKEND',
+  learnerThreads: 'SIGPROP_LEARNER_THREADS',
   maxQueue: 'SIGPROP_MAX_QUEUE',
   overload: 'SIGPROP_OVERLOAD',
   logLevel: 'SIGPROP_LOG_LEVEL',
@@ -94,9 +99,8 @@ export function loadServerConfig(sources: ConfigSources = {}): ServerConfig {
   const fromFile = readConfigFile(sources.file ?? env.SIGPROP_CONFIG);
   const merged = { ...fromFile, ...fromRaw(fromEnv(env)), ...fromRaw(sources.flags ?? {}) };
   checkTokens(merged.tokens);
-  const converted = Value.Convert(ServerConfigSchema, Value.Default(ServerConfigSchema, merged));
   try {
-    return checkConfig(converted);
+    return checkConfig(Value.Default(ServerConfigSchema, merged));
   } catch (error) {
     throw new ServerConfigError((error as Error).message);
   }
@@ -160,9 +164,23 @@ function fromRaw(raw: RawSettings): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined) continue;
-    out[key] = key === 'tokens' ? parseTokens(value as string[]) : value;
+    out[key] = key === 'tokens' ? parseTokens(value as string[]) : convert(key, value as string | boolean);
   }
   return out;
+}
+
+/**
+ * A flag's or environment variable's string as the setting's type: only a plain decimal integer
+ * becomes a number (`80.5`, `1e3` or `0x50` stay strings, so the check names them) and only
+ * `true`/`false` a boolean.
+ */
+function convert(key: string, value: string | boolean): unknown {
+  if (typeof value !== 'string') return value;
+  const schema = (ServerConfigSchema.properties as Record<string, TSchema>)[key];
+  const types = new Set((schema?.anyOf ?? [schema]).map((s: TSchema | undefined) => s?.type));
+  if (types.has('integer') && /^[+-]?\d+$/.test(value)) return Number(value);
+  if (types.has('boolean') && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }
 
 function parseTokens(entries: string[]): Record<string, string> {

@@ -37,7 +37,8 @@ function toProtocolError(error: ValueError, where: string, root: unknown, prefix
   const path = prefix + error.path;
   if (error.type === ValueErrorType.Union) {
     const variant = error.errors.map((it) => it.First()).find((e) => e !== undefined && !isRootTypeMismatch(e));
-    if (variant) return toProtocolError(variant, where, root, path);
+    // The variants' errors carry the full path already.
+    if (variant) return toProtocolError(variant, where, root, prefix);
   }
   const name = displayPath(where, path);
   const index = Array.isArray(root) ? batchIndex(path) : undefined;
@@ -52,8 +53,12 @@ function toProtocolError(error: ValueError, where: string, root: unknown, prefix
   return new ProtocolError(annotated ?? 'bad_shape', `${name} ${got}; ${lowerFirst(error.message)}`, index);
 }
 
-/** A union variant that failed only because the value's JSON type differs (object vs array): not the intended one. */
+/**
+ * A union variant that failed only because the value's JSON type differs (object vs array, or a
+ * literal of another type, e.g. 0 against 'auto'): not the intended one.
+ */
 function isRootTypeMismatch(error: ValueError): boolean {
+  if (error.type === ValueErrorType.Literal) return typeof error.value !== typeof (error.schema as { const?: unknown }).const;
   return error.path === '' && (error.type === ValueErrorType.Object || error.type === ValueErrorType.Array);
 }
 

@@ -31,6 +31,7 @@ export async function serve(config: ServerConfig): Promise<ServerHandle> {
   const engine = await Engine.open({
     dataDir: config.dataDir,
     backend: config.backend,
+    learnerThreads: config.learnerThreads,
     maxQueue: config.maxQueue,
     overload: config.overload,
   });

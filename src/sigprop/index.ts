@@ -15,6 +15,7 @@ export * as optim from './optim/index.js';
 export * as backend from './backend/index.js';
 export * as zoo from './zoo/index.js';
 export * as config from './config/index.js';
+export * as parallel from './parallel/index.js';
 export { Classifier, type LearnResult } from './classifier/index.js';
 export { fromConfig, toConfig, parseConfig, ConfigError, ModelConfigSchema, type ModelConfig } from './config/index.js';
 export { serialize, deserialize, exportTfjs, toTfjsLayersModel, CheckpointError, FORMAT_VERSION } from './serialize/index.js';

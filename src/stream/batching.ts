@@ -11,6 +11,8 @@ export interface AdaptiveBatchOptions {
    * are emitted anyway (the consumer completes the batch itself).
    */
   maxWaitMs: number;
+  /** Batches the consumer takes before it must signal `ready$` (batches in flight at once; default 1). */
+  capacity?: number;
 }
 
 /**
@@ -19,20 +21,23 @@ export interface AdaptiveBatchOptions {
  * batches; nothing is held back while the consumer is ready, except items below `minSize`, for at
  * most `maxWaitMs`. The consumer signals readiness on `ready$` after finishing each batch. Items
  * are never dropped; on completion the rest is emitted (even below `minSize`, the consumer
- * decides) once the consumer is ready.
+ * decides) once the consumer is ready. A consumer with `capacity` k takes up to k batches
+ * before signalling (a pipeline of k stages keeps every stage busy that way); each signal frees
+ * one place.
  */
 export function adaptiveBatch<T>(ready$: Observable<unknown>, options: AdaptiveBatchOptions): OperatorFunction<T, T[]> {
   return (source) =>
     new Observable<T[]>((subscriber) => {
       const waiting: T[] = [];
-      let ready = true;
+      const capacity = options.capacity ?? 1;
+      let free = capacity;
       let completed = false;
       let overdue = false;
       let timer: ReturnType<typeof setTimeout> | null = null;
       const flush = () => {
-        if (!ready || waiting.length === 0) return finish();
+        if (free === 0 || waiting.length === 0) return finish();
         if (!completed && !overdue && waiting.length < options.minSize()) return startTimer();
-        ready = false;
+        free -= 1;
         overdue = false;
         if (timer) clearTimeout(timer);
         timer = null;
@@ -46,10 +51,10 @@ export function adaptiveBatch<T>(ready$: Observable<unknown>, options: AdaptiveB
         }, options.maxWaitMs);
       };
       const finish = () => {
-        if (completed && ready && waiting.length === 0) subscriber.complete();
+        if (completed && free === capacity && waiting.length === 0) subscriber.complete();
       };
       const readySubscription = ready$.subscribe(() => {
-        ready = true;
+        free = Math.min(capacity, free + 1);
         flush();
       });
       const sourceSubscription = source.subscribe({

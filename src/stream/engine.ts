@@ -18,6 +18,8 @@ export interface EngineOptions {
   /** Folder of the SQLite file `sigprop.db` (created if missing). */
   dataDir: string;
   backend?: BackendName;
+  /** Threads each model learns in (see `Pipeline`; default `'auto'`). */
+  learnerThreads?: number | 'auto';
   /** Labelled items waiting per model before overload (default 10,000). */
   maxQueue?: number;
   /** `block` pauses producers, `reject` answers `overloaded` (default `block`). */
@@ -65,6 +67,7 @@ export class Engine {
     failInterrupted(store);
     const modelOptions: LiveModelOptions = {
       backend,
+      learnerThreads: options.learnerThreads ?? 'auto',
       maxQueue: options.maxQueue ?? 10_000,
       overload: options.overload ?? 'block',
       predictionTtlMs: options.predictionTtlMs ?? 3_600_000,
@@ -166,7 +169,7 @@ export class Engine {
     });
     const items = this.store.recordings.count(recordingId, ['learn', 'label']);
     const createdAt = this.store.evaluations.get(id).createdAt;
-    const plan = { id, model: request.model, recordingId, toSeq: recording.lastSeq, items, config, checkpoint, from: request.from, createdAt, speed: request.speed, every: request.every ?? 100, backend: this.backend };
+    const plan = { id, model: request.model, recordingId, toSeq: recording.lastSeq, items, config, checkpoint, from: request.from, createdAt, speed: request.speed, every: request.every ?? 100, backend: this.backend, learnerThreads: this.modelOptions.learnerThreads };
     const run = new EvaluationRun(plan, this.store);
     this.evaluations.set(id, run);
     void run.run().catch(() => undefined).finally(() => this.evaluations.delete(id));

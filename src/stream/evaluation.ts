@@ -3,7 +3,7 @@ import type { ModelConfig } from '../sigprop/config/schema.js';
 import { needsBatch } from '../sigprop/zoo/loss-by-name.js';
 import type { Store, Sample } from '../store/index.js';
 import { LearnerClient } from './learner/client.js';
-import { learnWithReplay, type QueuedItem } from './learning-loop.js';
+import { learnWithReplay, type LearnedBatch, type QueuedItem } from './learning-loop.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { MetricsWindow } from './metrics-window.js';
 import type { EvaluationReport, EvaluationStatus } from './types.js';
@@ -25,6 +25,8 @@ export interface EvaluationPlan {
   speed: 'max' | 'recorded';
   every: number;
   backend: string;
+  /** Threads the replayed model learns in (see `Pipeline`). */
+  learnerThreads: number | 'auto';
 }
 
 /**
@@ -50,8 +52,8 @@ export class EvaluationRun {
     const learner = new LearnerClient();
     try {
       this.store.evaluations.update(this.plan.id, { status: 'running', progress: 0 });
-      await learner.init(this.plan.config, this.plan.checkpoint, this.plan.backend, 60_000);
-      const report = await this.replay(learner);
+      const { stages } = await learner.init(this.plan.config, this.plan.checkpoint, { backend: this.plan.backend, publishEveryMs: 60_000, stages: this.plan.learnerThreads });
+      const report = await this.replay(learner, stages + 1);
       this.store.evaluations.update(this.plan.id, { status: 'done', progress: 1, report: report as unknown as Record<string, unknown> });
       this.emit('done', 1, report, null);
       return report;
@@ -66,7 +68,8 @@ export class EvaluationRun {
     }
   }
 
-  private async replay(learner: LearnerClient): Promise<EvaluationReport> {
+  /** Learns the batches in order with up to `capacity` in flight (every pipeline stage busy); scores them in order. */
+  private async replay(learner: LearnerClient, capacity: number): Promise<EvaluationReport> {
     const { config } = this.plan;
     const total = this.plan.items;
     const replay = new ReplayBuffer(config.replay.size, config.seed);
@@ -76,10 +79,9 @@ export class EvaluationRun {
     let firstTime: number | null = null;
     let done = 0;
     let correct = 0;
-    for (const batch of this.batches(config)) {
-      firstTime ??= batch[0].time;
-      if (this.plan.speed === 'recorded') await sleepUntil(started + (batch[batch.length - 1].time - firstTime));
-      const learned = await learnWithReplay(learner, config, replay, batch.map(toQueued));
+    const inFlight: Array<Promise<LearnedBatch>> = [];
+    const score = async (): Promise<void> => {
+      const learned = await (inFlight.shift() as Promise<LearnedBatch>);
       window.addBatch(learned.reply.layers, learned.prequential);
       for (const item of learned.prequential) {
         done += 1;
@@ -87,7 +89,18 @@ export class EvaluationRun {
         if (done % this.plan.every === 0 || done === total) curve.push({ items: done, accuracy: correct / done });
       }
       this.reportProgress(total ? done / total : 1);
+    };
+    for (const batch of this.batches(config)) {
+      firstTime ??= batch[0].time;
+      if (this.plan.speed === 'recorded') await sleepUntil(started + (batch[batch.length - 1].time - firstTime));
+      const learned = learnWithReplay(learner, config, replay, batch.map(toQueued));
+      // Handled when its turn comes; marked now so that its failure while an earlier batch is
+      // awaited is not an unhandled rejection.
+      learned.catch(() => undefined);
+      inFlight.push(learned);
+      if (inFlight.length >= capacity) await score();
     }
+    while (inFlight.length > 0) await score();
     const wallMs = performance.now() - started;
     const layers = window.close(done, 0).layers;
     return { items: done, finalAccuracy: done ? correct / done : 0, curve, layers, throughput: done / Math.max(wallMs / 1000, 1e-3), wallMs };

@@ -21,7 +21,8 @@ export interface LearnedBatch {
 
 /**
  * The learning path of one model: accepted items flow through an RxJS pipeline with adaptive
- * micro-batching into the learner thread, one batch at a time, in recording order. Each batch
+ * micro-batching into the learner threads, in recording order, with up to `capacity` batches in
+ * flight (one per pipeline stage and one waiting, so no stage idles for a round trip). Each batch
  * is topped up from a replay buffer (reservoir) when the config asks for it or when the loss
  * needs ≥ 2 rows; the pre-update logits of the new items give their prequential score.
  */
@@ -32,7 +33,7 @@ export class LearningLoop {
   private readonly subscription: Subscription;
   private readonly replay: ReplayBuffer;
   private waiting = 0;
-  private inFlight = false;
+  private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
   /** Seq of the last item handed to the learner (a checkpoint requested now covers it). */
   dispatchedSeq: number;
@@ -45,12 +46,13 @@ export class LearningLoop {
     private readonly config: ModelConfig,
     lastSeq: number,
     private readonly onError: (error: Error) => void,
+    capacity = 1,
   ) {
     this.dispatchedSeq = lastSeq;
     this.replay = new ReplayBuffer(config.replay.size, config.seed);
     const minSize = () => (needsBatch(config.loss) && this.replay.size === 0 ? 2 : 1);
     this.subscription = this.accepted$
-      .pipe(adaptiveBatch(this.ready$, { maxSize: config.batch.maxSize, minSize, maxWaitMs: config.batch.maxWaitMs }))
+      .pipe(adaptiveBatch(this.ready$, { maxSize: config.batch.maxSize, minSize, maxWaitMs: config.batch.maxWaitMs, capacity }))
       .subscribe((batch) => void this.learnBatch(batch).finally(() => this.ready$.next()));
   }
 
@@ -78,11 +80,11 @@ export class LearningLoop {
   }
 
   private isIdle(): boolean {
-    return !this.inFlight && this.waiting === 0;
+    return this.inFlight === 0 && this.waiting === 0;
   }
 
   private async learnBatch(items: QueuedItem[]): Promise<void> {
-    this.inFlight = true;
+    this.inFlight += 1;
     this.dispatchedSeq = items[items.length - 1].seq;
     try {
       this.learned$.next(await learnWithReplay(this.learner, this.config, this.replay, items));
@@ -90,7 +92,7 @@ export class LearningLoop {
       this.onError(error as Error);
     } finally {
       this.waiting -= items.length;
-      this.inFlight = false;
+      this.inFlight -= 1;
       this.notifyIdle();
     }
   }
@@ -108,7 +110,8 @@ export class LearningLoop {
  * to reach 2 rows for a loss that compares samples), then adds them to the replay buffer. A lone
  * item of a batch loss with nothing to replay yet (only at the very start of a stream, after
  * `batch.maxWaitMs`) is paired with itself: the loss then pulls its `h` towards its own `t`.
- * Returns the prequential scores of the new items (the extra rows are not scored).
+ * The items join the replay buffer as soon as they are sent, so what a batch replays does not
+ * depend on how many batches are in flight. Returns the prequential scores of the new items (the extra rows are not scored).
  */
 export async function learnWithReplay(learner: LearnerClient, config: ModelConfig, replay: ReplayBuffer, items: readonly QueuedItem[]): Promise<LearnedBatch> {
   const minRows = needsBatch(config.loss) ? 2 : 1;
@@ -119,8 +122,10 @@ export async function learnWithReplay(learner: LearnerClient, config: ModelConfi
   const x = new Float32Array(rows.length * features);
   rows.forEach((r, i) => x.set(r.x, i * features));
   const y = Int32Array.from(rows, (r) => r.y);
-  const reply = await learner.learn(x, y, items.length);
-  const prequential = scorePrequential(reply.logits, y, items.length, config.classes);
+  const labels = y.slice(0, items.length);
+  const sent = learner.learn(x, y, items.length);
   for (const item of items) replay.add(item);
+  const reply = await sent;
+  const prequential = scorePrequential(reply.logits, labels, items.length, config.classes);
   return { items, reply, prequential };
 }

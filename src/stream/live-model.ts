@@ -19,6 +19,8 @@ import type { Ack, CheckpointInfo, LabelItem, LearnItem, MetricsEvent, ModelStat
 /** Engine-wide settings a live model needs. */
 export interface LiveModelOptions {
   backend: string;
+  /** Threads the model learns in (see `Pipeline`). */
+  learnerThreads: number | 'auto';
   maxQueue: number;
   overload: OverloadPolicy;
   predictionTtlMs: number;
@@ -95,11 +97,11 @@ export class LiveModel {
     const latest = store.checkpoints.latest(name);
     const learner = new LearnerClient();
     const firstWeights = firstValueFrom(learner.weights$);
-    const ready = await learner.init(config, latest?.bytes ?? null, options.backend, options.maxStalenessMs);
+    const ready = await learner.init(config, latest?.bytes ?? null, { backend: options.backend, publishEveryMs: options.maxStalenessMs, stages: options.learnerThreads });
     const predictor = new Predictor(fromConfig(config), ready.step);
     predictor.offer(await firstWeights);
     let model: LiveModel | null = null;
-    const loop = new LearningLoop(learner, config, latest?.lastSeq ?? 0, (e) => model?.onLearnerFailure(e));
+    const loop = new LearningLoop(learner, config, latest?.lastSeq ?? 0, (e) => model?.onLearnerFailure(e), ready.stages + 1);
     model = new LiveModel(name, config, recording.id, store, commit, learner, predictor, loop, options, ready);
     model.relearnAfter(latest?.lastSeq ?? 0);
     return model;

@@ -24,10 +24,21 @@ describe('server config', () => {
       maxMessageBytes: 1_048_576,
       deadlineMs: 30_000,
       insecure: false,
+      learnerThreads: 'auto',
       maxQueue: 10_000,
       overload: 'block',
       logLevel: 'info',
     });
+  });
+
+  it('reads integers strictly (80.5, 1e3, 0x50 are refused, not cut) and learnerThreads as auto or 1..64', () => {
+    for (const port of ['80.5', '1e3', '0x50']) {
+      expect(() => loadServerConfig({ env: { SIGPROP_PORT: port } })).toThrow(`config.port is the string "${port}"; expected integer`);
+    }
+    expect(loadServerConfig({ env: { SIGPROP_LEARNER_THREADS: '2' } }).learnerThreads).toBe(2);
+    expect(loadServerConfig({ env: {}, flags: { learnerThreads: 'auto' } }).learnerThreads).toBe('auto');
+    expect(() => loadServerConfig({ env: { SIGPROP_LEARNER_THREADS: '0' } })).toThrow('config.learnerThreads is 0; expected integer to be greater or equal to 1');
+    expect(() => loadServerConfig({ env: { SIGPROP_LEARNER_THREADS: 'many' } })).toThrow(`config.learnerThreads is the string "many"; expected 'auto'`);
   });
 
   it('takes flags over SIGPROP_* env over the config file', () => {

@@ -53,12 +53,14 @@ describe('checkpoints: periodic, on request, on shutdown, restored on start, rol
 
     const list = storedCheckpoints(dataDir, 'm');
     const periodic = list.filter((c) => c.reason === 'periodic');
-    expect(periodic.length).toBeGreaterThanOrEqual(5);
+    // A periodic checkpoint covers every batch handed to the learner when it is due (up to one
+    // per pipeline stage plus one more in flight), so the 100 samples give at least 4.
+    expect(periodic.length).toBeGreaterThanOrEqual(4);
     let previous = 0;
     for (const c of periodic) {
       expect(c.samples).toBe(c.lastSeq);
       expect(c.samples - previous).toBeGreaterThanOrEqual(20);
-      expect(c.samples - previous).toBeLessThan(20 + 4 + 30); // due after the batch that crossed the mark (plus the batches learned meanwhile)
+      expect(c.samples - previous).toBeLessThan(20 + 4 * 4 + 30); // due after the batch that crossed the mark (plus the batches in flight and learned meanwhile)
       previous = c.samples;
     }
     expect(list.at(-1)).toMatchObject({ reason: 'shutdown', samples: 150, lastSeq: 150, step });

@@ -3,9 +3,9 @@ import type { Worker } from 'node:worker_threads';
 import type { LiveModel } from '../../src/stream/live-model.js';
 import { useEngines, smallConfig, items, sleep } from './helpers.js';
 
-/** Fault injection: the model's learner thread, as the OS would kill it. */
+/** Fault injection: one of the model's learner threads (its first pipeline stage), as the OS would kill it. */
 function learnerThread(model: LiveModel): Worker {
-  return (model as unknown as { learner: { worker: Worker } }).learner.worker;
+  return (model as unknown as { learner: { pipeline: { workers: Worker[] } } }).learner.pipeline.workers[0];
 }
 
 describe('learner failure', () => {

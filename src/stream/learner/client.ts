@@ -1,112 +1,109 @@
-import type { Worker } from 'node:worker_threads';
 import { Subject, type Observable } from 'rxjs';
-import { spawnModuleWorker } from './spawn.js';
-import type { LearnerReply, LearnerRequest, LearnReply, WeightsSnapshot } from './protocol.js';
+import { Pipeline, PipelineError } from '../../sigprop/parallel/pipeline.js';
+import type { LearnReply, WeightsSnapshot } from './protocol.js';
 
-type Pending = { resolve: (reply: LearnerReply) => void; reject: (error: Error) => void };
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** Error from the learner threads, with the original error's code when it had one. */
+export const LearnerError = PipelineError;
 
-/** Error from the learner thread, with the original error's code when it had one. */
-export class LearnerError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'LearnerError';
-  }
+/** How a learner is started. */
+export interface LearnerOptions {
+  /** The tfjs backend of the learner threads. */
+  backend: string;
+  /** Longest the published weights lag the last update, ms (snapshots are published at most this often, and always after the last update). */
+  publishEveryMs: number;
+  /** Threads the model learns in (see `Pipeline`): a number or `'auto'`. */
+  stages: number | 'auto';
 }
 
 /**
- * The main thread's handle on a learner worker (see `worker.ts`): promise-based requests that
- * the worker serves strictly in order, and the stream of published weight snapshots.
+ * The main thread's handle on a model's learner: a {@link Pipeline} of learner threads (one or
+ * several stages), serving requests strictly in order with any number in flight, and the stream
+ * of published weight snapshots for the inference copy. A snapshot rides along with a learn
+ * request at most every `publishEveryMs`; when learning pauses, a trailing snapshot publishes
+ * the last update.
  */
 export class LearnerClient {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
+  private pipeline: Pipeline | null = null;
   private readonly weightsSubject = new Subject<WeightsSnapshot>();
-  private nextId = 1;
-  private exited: Error | null = null;
+  private lastPublish = 0;
+  private trailing: ReturnType<typeof setTimeout> | null = null;
+  private publishEveryMs = 0;
 
-  /** Weight snapshots, in the order the learner published them. */
+  /** Weight snapshots, in the order of the updates they follow. */
   readonly weights$: Observable<WeightsSnapshot> = this.weightsSubject.asObservable();
 
-  constructor() {
-    this.worker = spawnModuleWorker(import.meta.url, './worker');
-    this.worker.on('message', (message: LearnerReply) => this.onMessage(message));
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`learner worker exited with code ${code}`)));
-  }
-
   /**
-   * Creates the model from `config` (or from checkpoint bytes) on `backend`.
-   * @returns the backend actually used and the restored counters.
+   * Starts the learner threads with the model of `config` (or of checkpoint bytes) and
+   * publishes its weights.
+   * @returns the backend used, the restored counters and the number of threads.
+   * @throws PipelineError when the model cannot be built (no thread is left running).
    */
-  async init(config: unknown, checkpoint: Uint8Array | null, backend: string, publishEveryMs: number) {
-    const reply = await this.request({ type: 'init', config, checkpoint, backend, publishEveryMs });
-    if (reply.type !== 'ready') throw new LearnerError(`unexpected reply ${reply.type}`);
-    return reply;
+  async init(config: unknown, checkpoint: Uint8Array | null, options: LearnerOptions): Promise<{ backend: string; step: number; samples: number; stages: number }> {
+    this.publishEveryMs = options.publishEveryMs;
+    this.pipeline = await Pipeline.start(checkpoint ? { checkpoint } : { config }, { backend: options.backend, stages: options.stages });
+    await this.publishNow();
+    return { backend: this.pipeline.backend, ...this.pipeline.start, stages: this.pipeline.parts.length };
   }
 
-  /** Learns one batch: `x` row-major `[N, features]`, labels `y` `[N]`, the first `fresh` new. */
+  /** Learns one batch: `x` row-major `[N, features]`, labels `y` `[N]`, the first `fresh` new. The arrays are transferred. */
   async learn(x: Float32Array, y: Int32Array, fresh: number): Promise<LearnReply> {
-    const reply = await this.request({ type: 'learn', x, y, fresh }, [x.buffer as ArrayBuffer]);
-    if (reply.type !== 'learned') throw new LearnerError(`unexpected reply ${reply.type}`);
-    return reply.result;
+    const publish = performance.now() - this.lastPublish >= this.publishEveryMs;
+    if (publish) this.lastPublish = performance.now();
+    const result = await this.current().learn(x, y, fresh, publish);
+    if (result.weights) this.weightsSubject.next({ step: result.step, samples: result.samples, arrays: result.weights });
+    else this.publishLater();
+    return { logits: result.logits, layers: result.layers, step: result.step, samples: result.samples, ms: result.ms };
   }
 
   /** Serialises the model after every batch sent before this call. */
-  async checkpoint(): Promise<{ bytes: Uint8Array; step: number; samples: number }> {
-    const reply = await this.request({ type: 'checkpoint' });
-    if (reply.type !== 'checkpoint') throw new LearnerError(`unexpected reply ${reply.type}`);
-    return reply;
+  checkpoint(): Promise<{ bytes: Uint8Array; step: number; samples: number }> {
+    return this.current().checkpoint();
   }
 
-  /** Replaces the model by a checkpoint's. */
+  /** Replaces the model by a checkpoint's, and publishes its weights. */
   async restore(checkpoint: Uint8Array): Promise<{ step: number; samples: number }> {
-    const reply = await this.request({ type: 'restore', checkpoint });
-    if (reply.type !== 'restored') throw new LearnerError(`unexpected reply ${reply.type}`);
-    return reply;
+    const restored = await this.current().restore(checkpoint);
+    await this.publishNow();
+    return restored;
   }
 
-  /** Releases the model and ends the thread (after the requests already sent). */
+  /** Releases the model and ends the threads (after the requests already sent). */
   async dispose(): Promise<void> {
-    if (this.exited) return;
-    await this.request({ type: 'dispose' }).catch(() => undefined);
-    await this.worker.terminate();
-    this.weightsSubject.complete();
+    this.stopPublishing();
+    await this.pipeline?.dispose();
   }
 
-  /** Ends the thread at once; the requests it has not answered fail. */
+  /** Ends the threads at once; the requests they have not answered fail. */
   async terminate(): Promise<void> {
-    await this.worker.terminate();
+    this.stopPublishing();
+    await this.pipeline?.terminate();
+  }
+
+  private current(): Pipeline {
+    if (!this.pipeline) throw new LearnerError('learner: not started');
+    return this.pipeline;
+  }
+
+  private async publishNow(): Promise<void> {
+    this.lastPublish = performance.now();
+    const { weights, step, samples } = await this.current().weights();
+    this.weightsSubject.next({ step, samples, arrays: weights });
+  }
+
+  /** Schedules a snapshot for when the last one is `publishEveryMs` old (unless a learn request carries one first). */
+  private publishLater(): void {
+    if (this.trailing) clearTimeout(this.trailing);
+    this.trailing = setTimeout(() => {
+      this.trailing = null;
+      if (performance.now() - this.lastPublish >= this.publishEveryMs) this.publishNow().catch(() => undefined);
+      else this.publishLater();
+    }, Math.max(0, this.publishEveryMs - (performance.now() - this.lastPublish)));
+    this.trailing.unref();
+  }
+
+  private stopPublishing(): void {
+    if (this.trailing) clearTimeout(this.trailing);
+    this.trailing = null;
     this.weightsSubject.complete();
-  }
-
-  private request(message: DistributiveOmit<LearnerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<LearnerReply> {
-    if (this.exited) return Promise.reject(this.exited);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id } as LearnerRequest, transfer);
-    });
-  }
-
-  private onMessage(message: LearnerReply): void {
-    if (message.type === 'weights') {
-      this.weightsSubject.next(message.snapshot);
-      return;
-    }
-    const waiter = this.pending.get(message.id);
-    if (!waiter) return;
-    this.pending.delete(message.id);
-    if (message.type === 'failed') waiter.reject(new LearnerError(message.message, message.code));
-    else waiter.resolve(message);
-  }
-
-  private fail(error: Error): void {
-    this.exited ??= error;
-    for (const waiter of this.pending.values()) waiter.reject(error);
-    this.pending.clear();
   }
 }

@@ -1,13 +1,5 @@
 import type { LayerMetrics } from '../../sigprop/monitors/monitor.js';
 
-/** Messages the main thread sends to a learner worker. Each carries a request id. */
-export type LearnerRequest =
-  | { type: 'init'; id: number; config: unknown; checkpoint: Uint8Array | null; backend: string; publishEveryMs: number }
-  | { type: 'learn'; id: number; x: Float32Array; y: Int32Array; fresh: number }
-  | { type: 'checkpoint'; id: number }
-  | { type: 'restore'; id: number; checkpoint: Uint8Array }
-  | { type: 'dispose'; id: number };
-
 /** A published copy of the learner's weights (see `readWeights`). */
 export interface WeightsSnapshot {
   step: number;
@@ -23,15 +15,6 @@ export interface LearnReply {
   layers: LayerMetrics[];
   step: number;
   samples: number;
+  /** Time the learner threads spent on it, ms. */
   ms: number;
 }
-
-/** Messages a learner worker sends back. */
-export type LearnerReply =
-  | { type: 'ready'; id: number; backend: string; step: number; samples: number }
-  | { type: 'learned'; id: number; result: LearnReply }
-  | { type: 'checkpoint'; id: number; bytes: Uint8Array; step: number; samples: number }
-  | { type: 'restored'; id: number; step: number; samples: number }
-  | { type: 'disposed'; id: number }
-  | { type: 'failed'; id: number; message: string; code?: string }
-  | { type: 'weights'; snapshot: WeightsSnapshot };

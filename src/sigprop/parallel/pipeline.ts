@@ -1,0 +1,213 @@
+import { MessageChannel, isMainThread, type MessagePort, type Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { LayerMetrics } from '../monitors/monitor.js';
+import { loadNative } from '../backend/native.js';
+import { mergeCheckpoints } from '../serialize/merge.js';
+import type { StagePart } from './part.js';
+import { spawnModuleWorker } from './spawn.js';
+import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './protocol.js';
+
+/** Options of {@link Pipeline.start}. */
+export interface PipelineOptions {
+  /** Threads to learn in; `'auto'` (default) uses two when the machine has two cores or more. Fewer are used when the model cannot be cut that often (see `planStages`). */
+  stages?: number | 'auto';
+  /** The tfjs backend every stage runs (`'auto'`, `'wasm'`, `'cpu'`, …; see `backend.init`). */
+  backend?: string;
+}
+
+/** The result of one {@link Pipeline.learn}. */
+export interface PipelineLearned {
+  /** Pre-update logits, row-major `[N, classes]` (the prequential prediction). */
+  logits: Float32Array;
+  /** The output layer's cross-entropy on the batch. */
+  loss: number;
+  /** Each local learner's loss and accuracy on this batch, in the model's order. */
+  layers: LayerMetrics[];
+  /** Updates and learned samples after this batch. */
+  step: number;
+  samples: number;
+  /** Every model variable after this batch (as `readWeights`), when asked for. */
+  weights: Float32Array[] | null;
+  /** Time the stages spent learning it, ms (summed over stages; waiting and messaging excluded). */
+  ms: number;
+}
+
+type Pending = { resolve: (reply: StageReply) => void; reject: (error: Error) => void };
+
+/** An error from a stage thread, with the original error's code when it had one. */
+export class PipelineError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'PipelineError';
+  }
+}
+
+/**
+ * A classifier learning in several threads at once, layer ranges one after the other like an
+ * assembly line: stage 1 learns the signal and the first layers of batch n + 1 while stage 2
+ * learns the next layers of batch n (paper §3: every layer learns from its own detached input,
+ * so each stage needs only the flow of the one before). The result is bit-identical to
+ * `Classifier.learn` on the same batches in the same order — only faster on several cores.
+ * Requests are served strictly in the order they are made; any number may be in flight.
+ * Node only (worker threads).
+ */
+export class Pipeline {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | null = null;
+
+  private constructor(
+    private readonly workers: Worker[],
+    /** The part of the model each stage learns, in order. */
+    readonly parts: StagePart[],
+    /** The backend the stages run. */
+    readonly backend: string,
+    /** Updates and learned samples of the model it started from. */
+    readonly start: { step: number; samples: number },
+  ) {
+    for (const worker of workers) {
+      worker.on('message', (message: StageReply) => this.onMessage(message));
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => this.fail(new PipelineError(`a pipeline stage exited with code ${code}`)));
+    }
+  }
+
+  /**
+   * Builds the model in every stage from a config or checkpoint and connects the stages.
+   * @throws PipelineError (with code `bad_checkpoint` or the config error's) when the model
+   *   cannot be built; no thread is left running then.
+   */
+  static async start(source: ModelSource, options: PipelineOptions = {}): Promise<Pipeline> {
+    const backend = options.backend ?? 'auto';
+    // OpenBLAS reads its core type from the process environment when first loaded, and a worker
+    // thread's process.env is its own copy: load it here so that the stages find it chosen.
+    if (isMainThread) loadNative();
+    const first = spawnModuleWorker(import.meta.url, './stage-worker');
+    const workers = [first];
+    try {
+      const plan = await setup(first, { type: 'plan', source, backend, stages: stageCount(options.stages) });
+      const parts = plan.parts;
+      for (const part of parts.slice(1)) {
+        const worker = spawnModuleWorker(import.meta.url, './stage-worker');
+        workers.push(worker);
+        const { port1, port2 } = new MessageChannel();
+        workers[workers.length - 2].postMessage({ type: 'connect', downstream: port1 } satisfies SetupMessage, [port1]);
+        await setup(worker, { type: 'join', source, backend, part, upstream: port2 }, [port2]);
+      }
+      return new Pipeline(workers, parts, plan.backend, { step: plan.step, samples: plan.samples });
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
+    }
+  }
+
+  /**
+   * Learns one batch: `x` row-major `[N, ...inputShape]` float32, `labels` `[N]` integers in
+   * `[0, classes)`, the first `fresh` of them new (default N). Both arrays are transferred to
+   * the first stage (they are unusable here afterwards). With `publish` the result carries every
+   * model variable after the update.
+   * @throws PipelineError as `Classifier.learn` (wrong size, bad label, batch too small for the
+   *   loss); nothing is learned then.
+   */
+  async learn(x: Float32Array, labels: Int32Array, fresh = labels.length, publish = false): Promise<PipelineLearned> {
+    const reply = await this.request({ type: 'learn', labels, fresh, x, publish, layers: [], weights: [], ms: 0 }, [x.buffer as ArrayBuffer, labels.buffer as ArrayBuffer]);
+    return expect(reply, 'learned');
+  }
+
+  /** Every model variable (as `readWeights`) after the batches sent before this call. */
+  async weights(): Promise<{ weights: Float32Array[]; step: number; samples: number }> {
+    return expect(await this.request({ type: 'weights', weights: [] }), 'weights');
+  }
+
+  /** A checkpoint (see `serialize`) of the model after the batches sent before this call. */
+  async checkpoint(): Promise<{ bytes: Uint8Array; step: number; samples: number }> {
+    const reply = expect(await this.request({ type: 'checkpoint', parts: [] }), 'checkpoint');
+    return { bytes: mergeCheckpoints(reply.parts), step: reply.step, samples: reply.samples };
+  }
+
+  /** Replaces the model in every stage by a checkpoint's (of the same config). @throws PipelineError `bad_checkpoint`. */
+  async restore(checkpoint: Uint8Array): Promise<{ step: number; samples: number }> {
+    const { step, samples } = expect(await this.request({ type: 'restore', checkpoint }), 'restored');
+    return { step, samples };
+  }
+
+  /** Releases the model and ends the threads, after the requests already made. */
+  async dispose(): Promise<void> {
+    if (!this.failure) await this.request({ type: 'dispose' }).catch(() => undefined);
+    await this.terminate();
+  }
+
+  /** Ends the threads at once; unanswered requests fail. */
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** Called once with the error when a stage thread dies (the pipeline is unusable after). */
+  onFailure: ((error: Error) => void) | null = null;
+
+  private request(message: DistributiveOmit<ChainMessage, 'id'>, transfer: ArrayBuffer[] = []): Promise<StageReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.workers[0].postMessage({ ...message, id } as ChainMessage, transfer);
+    });
+  }
+
+  private onMessage(message: StageReply): void {
+    if (!('id' in message)) return;
+    const waiter = this.pending.get(message.id);
+    if (!waiter) return;
+    this.pending.delete(message.id);
+    if (message.type === 'failed') waiter.reject(new PipelineError(message.message, message.code));
+    else waiter.resolve(message);
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+    this.onFailure?.(error);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Narrows a reply to the expected type. */
+function expect<T extends StageReply['type']>(reply: StageReply, type: T): Extract<StageReply, { type: T }> {
+  if (reply.type !== type) throw new PipelineError(`pipeline: expected a '${type}' reply; got '${reply.type}'`);
+  return reply as Extract<StageReply, { type: T }>;
+}
+
+/** Sends a setup message and waits for the stage's `ready` (or its failure, or its exit). */
+function setup(worker: Worker, message: SetupMessage, transfer: Array<ArrayBuffer | MessagePort> = []): Promise<Extract<StageReply, { type: 'ready' }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply: StageReply): void => {
+      if (reply.type !== 'ready' && reply.type !== 'failed') return;
+      cleanup();
+      if (reply.type === 'failed') reject(new PipelineError(reply.message, reply.code));
+      else resolve(reply);
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onExit = (code: number): void => onError(new PipelineError(`a pipeline stage exited with code ${code} while starting`));
+    const cleanup = (): void => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage(message, transfer as never);
+  });
+}
+
+/** The number of stages to plan. @throws PipelineError when `stages` is not a positive integer or 'auto'. */
+function stageCount(stages: number | 'auto' = 'auto'): number {
+  if (stages === 'auto') return Math.min(2, availableParallelism());
+  if (!Number.isInteger(stages) || stages < 1) throw new PipelineError(`stages is ${String(stages)}; expected a positive integer or 'auto'`);
+  return stages;
+}
