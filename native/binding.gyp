@@ -8,7 +8,7 @@
       "cflags": ["<!@(pkg-config --cflags openblas)"],
       "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off"],
       "libraries": ["<!@(pkg-config --libs openblas)"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"]
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"]
     }
   ]
 }
