@@ -2,12 +2,13 @@
  * The library's own training throughput for a server benchmark's comparison: the same config
  * trained directly with `fromConfig(config).learn` on the same inputs, in the batch sizes the
  * server's adaptive batching used (its samples spread evenly over its number of updates), in as
- * many threads as the server's learner (`learnerThreads` auto: a `Pipeline` of 2 stages on 2+
- * cores, with as many batches in flight as the server keeps).
+ * many threads as the server's learner (`learnerThreads`, from `SIGPROP_LEARNER_THREADS` as the
+ * server child reads it; more than one: a `Pipeline` with as many batches in flight as the server
+ * keeps).
  */
-import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { Pipeline } from '../../src/sigprop/parallel/pipeline.js';
+import { learnerThreads } from '../../src/stream/learner/threads.js';
 import { backend, fromConfig, type Classifier } from '../../src/index.js';
 import type { BenchData } from './bench-data.js';
 
@@ -20,7 +21,7 @@ export interface LibraryRun {
   offset: number;
   /** The tfjs backend the server used. */
   backend: backend.BackendName;
-  /** Threads to learn in, as the server's `learnerThreads` (default `'auto'`). */
+  /** Threads to learn in, as the server's `learnerThreads` (default: `SIGPROP_LEARNER_THREADS`, else `'auto'`). */
   stages?: number | 'auto';
 }
 
@@ -34,7 +35,8 @@ const WARM_UP_STEPS = 2;
 export async function libraryThroughput(run: LibraryRun): Promise<number> {
   if (!(run.steps >= 1 && run.steps <= run.samples)) throw new Error(`library run: ${run.steps} steps for ${run.samples} samples`);
   await backend.init({ backend: run.backend });
-  const stages = run.stages === undefined || run.stages === 'auto' ? Math.min(2, availableParallelism()) : run.stages;
+  const env = process.env.SIGPROP_LEARNER_THREADS;
+  const stages = learnerThreads(run.stages ?? (env && env !== 'auto' ? Number(env) : 'auto'));
   if (stages > 1) return pipelinedThroughput(run, stages);
   const classifier = fromConfig(run.config);
   try {

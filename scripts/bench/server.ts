@@ -156,7 +156,7 @@ function report(machine: MachineInfo, serverBackend: string, data: BenchData, ce
     `- server: child process \`${SERVE_COMMAND}\`, defaults (maxQueue 10000, overload block); producers: SDK clients in the benchmark process, ≤ 512 unacknowledged items each`,
     `- inputs: ${data.name}`,
     `- command: \`npm run bench -- server${argv.length > 0 ? ` ${argv.join(' ')}` : ''}\``,
-    '- acks/s: items / (last ack − first send); learned/s: items / (all learned − first send); library: `fromConfig(config).learn` (on 2+ cores a 2-stage `Pipeline`, as the server) in a fresh process, on the same inputs in the same number of updates',
+    '- acks/s: items / (last ack − first send); learned/s: items / (all learned − first send); library: `fromConfig(config).learn` (a `Pipeline` when the server learner has more than one thread) in a fresh process, on the same inputs in the same number of updates',
     '',
     '| model | frames | producers | items | acks/s | learned items/s | mean batch (samples/steps) | library items/s (same batches) | server / library |',
     '|---|---|---|---|---|---|---|---|---|',

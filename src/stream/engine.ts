@@ -8,6 +8,7 @@ import { LiveModel, type LiveModelOptions } from './live-model.js';
 import { GroupCommit } from './group-commit.js';
 import { EvaluationRun } from './evaluation.js';
 import { StreamError } from './errors.js';
+import { learnerThreads } from './learner/threads.js';
 import { DEFAULT_MODEL_CONFIG } from './default-model.js';
 import type { OverloadPolicy } from './backpressure.js';
 import type { WindowPolicy } from './metrics-window.js';
@@ -18,7 +19,7 @@ export interface EngineOptions {
   /** Folder of the SQLite file `sigprop.db` (created if missing). */
   dataDir: string;
   backend?: BackendName;
-  /** Threads each model learns in (see `Pipeline`; default `'auto'`). */
+  /** Threads each model learns in (see `Pipeline` and `learnerThreads`; default `'auto'`: 1 on 2 cores, 2 from 3). */
   learnerThreads?: number | 'auto';
   /** Labelled items waiting per model before overload (default 10,000). */
   maxQueue?: number;
@@ -67,7 +68,7 @@ export class Engine {
     failInterrupted(store);
     const modelOptions: LiveModelOptions = {
       backend,
-      learnerThreads: options.learnerThreads ?? 'auto',
+      learnerThreads: learnerThreads(options.learnerThreads ?? 'auto'),
       maxQueue: options.maxQueue ?? 10_000,
       overload: options.overload ?? 'block',
       predictionTtlMs: options.predictionTtlMs ?? 3_600_000,

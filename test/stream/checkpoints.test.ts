@@ -89,9 +89,10 @@ describe('checkpoints: periodic, on request, on shutdown, restored on start, rol
     expect(model.checkpoints()).toHaveLength(count); // nothing learned since: nothing new to save
   });
 
+  // With a 2-thread learner: a rollback restores every pipeline stage.
   it('restore(id) rolls the learner and the predictions back, keeps the rollback over a restart and does not re-learn what it skipped', async () => {
     const dataDir = engines.dir();
-    const engine = await engines.open({ dataDir, maxStalenessMs: 20 });
+    const engine = await engines.open({ dataDir, maxStalenessMs: 20, learnerThreads: 2 });
     await engine.createModel('m', smallConfig({ batch: { maxSize: 1, maxWaitMs: 5 } }));
     const model = engine.model('m');
     const x = input(6);

@@ -11,8 +11,8 @@ function learnerThread(model: LiveModel): Worker {
 describe('learner failure', () => {
   const engines = useEngines();
 
-  it('a crashed learner thread is restarted from the latest checkpoint; every acked item is learned once', async () => {
-    const engine = await engines.open();
+  it('a crashed learner thread (one stage of a 2-thread pipeline) is restarted from the latest checkpoint; every acked item is learned once', async () => {
+    const engine = await engines.open({ learnerThreads: 2 });
     await engine.createModel('m', smallConfig());
     const first = engine.model('m');
     await first.learn(items(30));

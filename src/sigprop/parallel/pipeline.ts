@@ -2,7 +2,6 @@ import { MessageChannel, isMainThread, type MessagePort, type Worker } from 'nod
 import { availableParallelism } from 'node:os';
 import type { LayerMetrics } from '../monitors/monitor.js';
 import { loadNative } from '../backend/native.js';
-import { mergeCheckpoints } from '../serialize/merge.js';
 import type { StagePart } from './part.js';
 import { spawnModuleWorker } from './spawn.js';
 import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './protocol.js';
@@ -124,8 +123,8 @@ export class Pipeline {
 
   /** A checkpoint (see `serialize`) of the model after the batches sent before this call. */
   async checkpoint(): Promise<{ bytes: Uint8Array; step: number; samples: number }> {
-    const reply = expect(await this.request({ type: 'checkpoint', parts: [] }), 'checkpoint');
-    return { bytes: mergeCheckpoints(reply.parts), step: reply.step, samples: reply.samples };
+    const { bytes, step, samples } = expect(await this.request({ type: 'checkpoint', parts: [] }), 'checkpoint');
+    return { bytes, step, samples };
   }
 
   /** Replaces the model in every stage by a checkpoint's (of the same config). @throws PipelineError `bad_checkpoint`. */

@@ -39,7 +39,7 @@ export type StageReply =
   | { type: 'ready'; parts: StagePart[]; backend: string; step: number; samples: number }
   | { type: 'learned'; id: number; logits: Float32Array; loss: number; layers: LayerMetrics[]; step: number; samples: number; weights: Float32Array[] | null; ms: number }
   | { type: 'weights'; id: number; weights: Float32Array[]; step: number; samples: number }
-  | { type: 'checkpoint'; id: number; parts: CheckpointPart[]; step: number; samples: number }
+  | { type: 'checkpoint'; id: number; bytes: Uint8Array; step: number; samples: number }
   | { type: 'restored'; id: number; step: number; samples: number }
   | { type: 'disposed'; id: number }
   | { type: 'failed'; id: number; message: string; code?: string };

@@ -9,6 +9,7 @@ import type { Classifier } from '../classifier/classifier.js';
 import { fromConfig } from '../config/from-config.js';
 import { init as initBackend, type BackendName } from '../backend/index.js';
 import { serialize, deserialize } from '../serialize/checkpoint.js';
+import { mergeCheckpoints } from '../serialize/merge.js';
 import { planStages } from './part.js';
 import { Stage } from './stage.js';
 import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './protocol.js';
@@ -82,7 +83,13 @@ async function handle(message: ChainMessage): Promise<void> {
     }
     case 'checkpoint': {
       const parts = [...message.parts, { bytes: await serialize(s.classifier), ...s.ownership() }];
-      pass({ ...message, parts }, () => ({ type: 'checkpoint', id: message.id, parts, ...counters() }), parts.map((p) => p.bytes.buffer as ArrayBuffer));
+      if (downstream) {
+        downstream.postMessage({ ...message, parts }, parts.map((p) => p.bytes.buffer as ArrayBuffer));
+        return;
+      }
+      // Merged here, not in the main thread: decoding and checking tens of MB would stall its predictions.
+      const bytes = mergeCheckpoints(parts);
+      reply({ type: 'checkpoint', id: message.id, bytes, ...counters() }, [bytes.buffer as ArrayBuffer]);
       return;
     }
     case 'restore': {
