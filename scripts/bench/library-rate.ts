@@ -37,7 +37,7 @@ export async function libraryThroughput(run: LibraryRun): Promise<number> {
   await backend.init({ backend: run.backend });
   const env = process.env.SIGPROP_LEARNER_THREADS;
   const stages = learnerThreads(run.stages ?? (env && env !== 'auto' ? Number(env) : 'auto'));
-  if (stages > 1) return pipelinedThroughput(run, stages);
+  if (stages !== 1) return pipelinedThroughput(run, stages);
   const classifier = fromConfig(run.config);
   try {
     for (let k = 0; k < WARM_UP_STEPS; k++) learnBatch(classifier, run.data, run.offset, 1);
@@ -54,9 +54,10 @@ export async function libraryThroughput(run: LibraryRun): Promise<number> {
   }
 }
 
-/** {@link libraryThroughput} over a `Pipeline` of `stages` threads, `stages + 1` batches in flight (as the server's learning loop). */
-async function pipelinedThroughput(run: LibraryRun, stages: number): Promise<number> {
+/** {@link libraryThroughput} over a `Pipeline` of `stages` threads, one batch more in flight than it has stages (as the server's learning loop). */
+async function pipelinedThroughput(run: LibraryRun, stages: number | 'auto'): Promise<number> {
   const pipeline = await Pipeline.start({ config: run.config }, { stages, backend: run.backend });
+  const capacity = pipeline.parts.length + 1;
   try {
     for (let k = 0; k < WARM_UP_STEPS; k++) await pipeline.learn(...rows(run.data, run.offset, 1));
     const start = performance.now();
@@ -65,7 +66,7 @@ async function pipelinedThroughput(run: LibraryRun, stages: number): Promise<num
     for (let k = 0; k < run.steps; k++) {
       const size = Math.floor(((k + 1) * run.samples) / run.steps) - Math.floor((k * run.samples) / run.steps);
       inFlight.push(pipeline.learn(...rows(run.data, run.offset + at, size)));
-      if (inFlight.length > stages) await inFlight.shift();
+      if (inFlight.length >= capacity) await inFlight.shift();
       at += size;
     }
     await Promise.all(inFlight);

@@ -141,7 +141,7 @@ function report(machine: ReturnType<typeof machineInfo>, runs: Array<{ config: C
   const native = first?.ours.kernels.native;
   const lines = [
     ...machineMarkdown(machine),
-    `- ours: backend ${first?.ours.backend}; learning in ${first?.ours.stages} thread(s) (pipeline stages); kernels ${JSON.stringify(first?.ours.kernels.kernels)}; OpenBLAS ${native?.loaded ? native.config : `not loaded (${native?.reason})`}`,
+    `- ours: backend ${first?.ours.backend}; learning in ${first?.ours.stages} thread(s) (pipeline stages); kernels ${JSON.stringify(first?.ours.kernels.kernels)}; ${native?.loaded ? native.config : `not loaded (${native?.reason})`}`,
     `- torch: ${first?.torch.impl}, ${first?.torch.threads} intra-op thread(s); OpenBLAS core type ${args['torch-blas'] === 'same' ? `as ours (${native?.coreType ?? 'auto'})` : 'auto-detected'}`,
     '',
     '| config | pair | ours samples/s | torch samples/s | ratio | ours preq | torch preq | ours test | torch test |',

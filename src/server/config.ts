@@ -35,7 +35,7 @@ export const ServerConfigSchema = Type.Object(
     ),
     learnerThreads: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], {
       default: 'auto',
-      description: "threads each model learns in (a pipeline of layer ranges); 'auto': one core is left to the main thread, so 1 on 2 cores, 2 from 3",
+      description: "threads each model learns in (a pipeline of layer ranges); 'auto': one core is left to the main thread, so 1 on 2 cores; from 3 cores 2 for a model large enough to gain",
     }),
     maxQueue: Type.Integer({ minimum: 1, default: 10_000, description: 'labelled items waiting per model before overload' }),
     overload: Type.Union([Type.Literal('block'), Type.Literal('reject')], {

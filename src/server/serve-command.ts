@@ -25,7 +25,7 @@ export function serveCommand(): Command {
     .option('--deadline-ms <ms>', `graceful shutdown deadline [${ENV_VARS.deadlineMs}] (default 30000)`)
     .option('--insecure', `allow a non-loopback host without tokens [${ENV_VARS.insecure}]`)
     .addOption(new Option('--backend <name>', `tfjs backend [${ENV_VARS.backend}]`).choices(['auto', 'tensorflow', 'wasm', 'cpu']))
-    .option('--learner-threads <n>', `threads each model learns in, or auto [${ENV_VARS.learnerThreads}] (default auto: 1 on 2 cores, 2 from 3)`)
+    .option('--learner-threads <n>', `threads each model learns in, or auto [${ENV_VARS.learnerThreads}] (default auto: 1 on 2 cores; from 3, 2 for large models)`)
     .option('--max-queue <n>', `labelled items waiting per model [${ENV_VARS.maxQueue}] (default 10000)`)
     .addOption(new Option('--overload <mode>', `when the queue is full [${ENV_VARS.overload}] (default block)`).choices(['block', 'reject']))
     .addOption(new Option('--log-level <level>', `[${ENV_VARS.logLevel}] (default info)`).choices([...LOG_LEVELS]))

@@ -19,7 +19,7 @@ export interface EngineOptions {
   /** Folder of the SQLite file `sigprop.db` (created if missing). */
   dataDir: string;
   backend?: BackendName;
-  /** Threads each model learns in (see `Pipeline` and `learnerThreads`; default `'auto'`: 1 on 2 cores, 2 from 3). */
+  /** Threads each model learns in (see `Pipeline` and `learnerThreads`; default `'auto'`: 1 on 2 cores; from 3, the pipeline's choice). */
   learnerThreads?: number | 'auto';
   /** Labelled items waiting per model before overload (default 10,000). */
   maxQueue?: number;

@@ -26,7 +26,7 @@ export interface EvaluationPlan {
   every: number;
   backend: string;
   /** Threads the replayed model learns in (see `Pipeline`). */
-  learnerThreads: number;
+  learnerThreads: number | 'auto';
 }
 
 /**

@@ -20,7 +20,7 @@ import type { Ack, CheckpointInfo, LabelItem, LearnItem, MetricsEvent, ModelStat
 export interface LiveModelOptions {
   backend: string;
   /** Threads the model learns in (see `Pipeline`). */
-  learnerThreads: number;
+  learnerThreads: number | 'auto';
   maxQueue: number;
   overload: OverloadPolicy;
   predictionTtlMs: number;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { fromConfig, serialize, deserialize, CheckpointError, type Classifier } from '../../src/index.js';
@@ -81,6 +82,15 @@ describe('planStages', () => {
     const c = fromConfig(MLP);
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => planStages(c, bad)).toThrow(/positive integer/);
     c.dispose();
+  });
+
+  it("'auto' pipelines only models with enough work per sample to gain from it", () => {
+    const small = fromConfig(MLP);
+    const reference = fromConfig({ ...MLP, architecture: { ...MLP.architecture, numHidden: 1024 } });
+    expect(planStages(small, 'auto')).toHaveLength(1);
+    expect(planStages(reference, 'auto')).toHaveLength(Math.min(2, availableParallelism()));
+    small.dispose();
+    reference.dispose();
   });
 });
 

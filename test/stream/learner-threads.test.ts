@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { learnerThreads } from '../../src/stream/learner/threads.js';
 
 describe('learnerThreads', () => {
-  it("'auto' leaves one core to the main thread and pipelines over up to two of the others", () => {
-    expect([1, 2, 3, 4, 64].map((cores) => learnerThreads('auto', cores))).toEqual([1, 1, 2, 2, 2]);
+  it("'auto' leaves one core to the main thread: one learner thread below 3 cores, the pipeline's own choice from 3", () => {
+    expect([1, 2, 3, 4, 64].map((cores) => learnerThreads('auto', cores))).toEqual([1, 1, 'auto', 'auto', 'auto']);
   });
 
   it('takes a number as given', () => {

@@ -1,5 +1,4 @@
 import { MessageChannel, isMainThread, type MessagePort, type Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import type { LayerMetrics } from '../monitors/monitor.js';
 import { loadNative } from '../backend/native.js';
 import type { StagePart } from './part.js';
@@ -8,7 +7,7 @@ import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './prot
 
 /** Options of {@link Pipeline.start}. */
 export interface PipelineOptions {
-  /** Threads to learn in; `'auto'` (default) uses two when the machine has two cores or more. Fewer are used when the model cannot be cut that often (see `planStages`). */
+  /** Threads to learn in; `'auto'` (default) uses two when the machine has two cores or more and the model is large enough to gain (see `planStages`). Fewer are used when the model cannot be cut that often. */
   stages?: number | 'auto';
   /** The tfjs backend every stage runs (`'auto'`, `'wasm'`, `'cpu'`, …; see `backend.init`). */
   backend?: string;
@@ -205,8 +204,8 @@ function setup(worker: Worker, message: SetupMessage, transfer: Array<ArrayBuffe
 }
 
 /** The number of stages to plan. @throws PipelineError when `stages` is not a positive integer or 'auto'. */
-function stageCount(stages: number | 'auto' = 'auto'): number {
-  if (stages === 'auto') return Math.min(2, availableParallelism());
+function stageCount(stages: number | 'auto' = 'auto'): number | 'auto' {
+  if (stages === 'auto') return stages;
   if (!Number.isInteger(stages) || stages < 1) throw new PipelineError(`stages is ${String(stages)}; expected a positive integer or 'auto'`);
   return stages;
 }

@@ -28,7 +28,7 @@ export type ChainMessage =
 /** Messages from the main thread to one stage (besides the chain). */
 export type SetupMessage =
   /** The first stage: build the model and plan `stages` parts (it keeps the first). */
-  | { type: 'plan'; source: ModelSource; backend: string; stages: number }
+  | { type: 'plan'; source: ModelSource; backend: string; stages: number | 'auto' }
   /** A later stage: build the model and learn `part`, taking chain messages from `upstream`. */
   | { type: 'join'; source: ModelSource; backend: string; part: StagePart; upstream: MessagePort }
   /** Any stage but the last: where to send the chain on. */
