@@ -78,6 +78,17 @@ describe('planStages', () => {
     c.dispose();
   });
 
+  it('plans a deep model over many stages at once (the plan is polynomial, not a search over every cut)', () => {
+    const c = fromConfig({ ...MLP, architecture: { ...MLP.architecture, numLayers: 64, numHidden: 8, wrap: 'fine' } });
+    const started = performance.now();
+    const parts = planStages(c, 64);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(parts[0]).toMatchObject({ first: true, from: 0 });
+    expect(parts.at(-1)).toMatchObject({ last: true });
+    parts.slice(1).forEach((p, i) => expect(p.from).toBe(parts[i].to));
+    c.dispose();
+  });
+
   it('refuses a stage count that is not a positive integer', () => {
     const c = fromConfig(MLP);
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => planStages(c, bad)).toThrow(/positive integer/);
@@ -204,9 +215,18 @@ describe('Pipeline (worker threads, wasm)', () => {
     await expect(pipeline.learn(b.x.slice(), Int32Array.of(1, 2, 10, 3))).rejects.toThrow(/labels\[2\] is 10; expected an integer in \[0, 9\]/);
     await expect(pipeline.learn(b.x.slice(0, 100), b.y.slice())).rejects.toThrow(/x has 100 values; expected 3136 for shape \[4, 784\]/);
     await expect(pipeline.learn(b.x.slice(0, 784), b.y.slice(0, 1))).rejects.toThrow(/needs at least 2/);
+    await expect(pipeline.learn(b.x.slice(), Float32Array.from(b.y) as unknown as Int32Array)).rejects.toThrow(/labels must be a Int32Array; got Float32Array/);
+    await expect(pipeline.learn(b.x.slice(), b.y.slice(), 5)).rejects.toThrow(/fresh is 5; expected an integer in \[0, 4\]/);
+    const other = fromConfig({ ...MLP, architecture: { ...MLP.architecture, numLayers: 3 } });
+    await expect(pipeline.restore(await serialize(other))).rejects.toThrow(/another model config/);
+    other.dispose();
     const got = await pipeline.learn(b.x.slice(), b.y.slice());
     expect(Array.from(got.logits)).toEqual(Array.from(learnRef(ref, b).logits));
     expect(got.step).toBe(1);
+    expect(Array.from((await pipeline.learn(b.x.slice(), b.y.slice())).logits)).toEqual(Array.from(learnRef(ref, b).logits));
+    const used = b.x.slice();
+    await pipeline.learn(used, b.y.slice());
+    await expect(pipeline.learn(used, b.y.slice())).rejects.toThrow(/x's buffer is detached/);
     ref.dispose();
   });
 

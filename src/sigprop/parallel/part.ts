@@ -115,25 +115,34 @@ function macs(module: Module<never, unknown>, out: tf.Tensor): number {
 /**
  * The network indices where parts after the first begin, choosing the cuts so that the largest
  * part's work is smallest. `cost[0]` is the signal (always in the first part), `cost[i]` network
- * propagator i − 1, the last entry the tail (always in the last part). Exhaustive over cut
- * positions, which is cheap for the few dozen propagators of a zoo model and the few stages a
- * machine has cores for.
+ * propagator i − 1, the last entry the tail (always in the last part). Dynamic programming over
+ * (parts, prefix): O(stages × n²) for n entries, so deep models and many stages plan at once.
  */
 function bestCuts(cost: number[], stages: number): number[] {
-  const sum = (from: number, to: number): number => cost.slice(from, to).reduce((a, b) => a + b, 0);
-  const parts = Math.min(stages, cost.length);
-  let best = { bounds: [] as number[], worst: Infinity };
-  const search = (bounds: number[]): void => {
-    if (bounds.length === parts - 1) {
-      const all = [0, ...bounds, cost.length];
-      const worst = Math.max(...all.slice(0, -1).map((b, i) => sum(b, all[i + 1])));
-      if (worst < best.worst) best = { bounds, worst };
-      return;
+  const n = cost.length;
+  const parts = Math.min(stages, n);
+  const prefix = cost.reduce((acc, c) => [...acc, acc[acc.length - 1] + c], [0]);
+  // worst[k][i]: the smallest largest part when the first i entries form k parts; from[k][i]: where the k-th part starts.
+  const worst = Array.from({ length: parts + 1 }, () => new Array<number>(n + 1).fill(Infinity));
+  const from = Array.from({ length: parts + 1 }, () => new Array<number>(n + 1).fill(0));
+  worst[0][0] = 0;
+  for (let k = 1; k <= parts; k++) {
+    for (let i = k; i <= n; i++) {
+      for (let j = k - 1; j < i; j++) {
+        const value = Math.max(worst[k - 1][j], prefix[i] - prefix[j]);
+        if (value < worst[k][i]) {
+          worst[k][i] = value;
+          from[k][i] = j;
+        }
+      }
     }
-    for (let b = (bounds.at(-1) ?? 0) + 1; b <= cost.length - 1; b++) search([...bounds, b]);
-  };
-  search([]);
-  return best.bounds.map((b) => b - 1);
+  }
+  const bounds: number[] = [];
+  for (let k = parts, i = n; k > 1; k--) {
+    i = from[k][i];
+    bounds.unshift(i);
+  }
+  return bounds.map((b) => b - 1);
 }
 
 /** The local learners whose propagators are in `part` (in the classifier's order). */

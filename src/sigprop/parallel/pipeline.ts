@@ -108,9 +108,11 @@ export class Pipeline {
    * the first stage (they are unusable here afterwards). With `publish` the result carries every
    * model variable after the update.
    * @throws PipelineError as `Classifier.learn` (wrong size, bad label, batch too small for the
-   *   loss); nothing is learned then.
+   *   loss), when x is not a Float32Array or labels not an Int32Array of its own (a transferred,
+   *   detached or shared array), or `fresh` is not an integer in [0, N]; nothing is learned then.
    */
   async learn(x: Float32Array, labels: Int32Array, fresh = labels.length, publish = false): Promise<PipelineLearned> {
+    checkBatch(x, labels, fresh);
     const reply = await this.request({ type: 'learn', labels, fresh, x, publish, layers: [], weights: [], ms: 0 }, [x.buffer as ArrayBuffer, labels.buffer as ArrayBuffer]);
     return expect(reply, 'learned');
   }
@@ -174,6 +176,23 @@ export class Pipeline {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The checks a batch must pass before it is transferred: a detached buffer would be dropped by
+ * postMessage without a word (the request would never be answered).
+ * @throws PipelineError naming the argument and what was expected.
+ */
+function checkBatch(x: unknown, labels: unknown, fresh: number): void {
+  const own = (a: unknown, type: typeof Float32Array | typeof Int32Array, name: string): void => {
+    if (!(a instanceof type)) throw new PipelineError(`learn: ${name} must be a ${type.name}; got ${a?.constructor?.name ?? typeof a}`);
+    if (!(a.buffer instanceof ArrayBuffer) || a.buffer.byteLength === 0) throw new PipelineError(`learn: ${name}'s buffer is detached or shared (an array passed to learn before is transferred); pass a fresh array`);
+  };
+  own(x, Float32Array, 'x');
+  own(labels, Int32Array, 'labels');
+  if ((x as Float32Array).buffer === (labels as Int32Array).buffer) throw new PipelineError('learn: x and labels share one buffer; give each its own');
+  const n = (labels as Int32Array).length;
+  if (!Number.isInteger(fresh) || fresh < 0 || fresh > n) throw new PipelineError(`learn: fresh is ${fresh}; expected an integer in [0, ${n}]`);
+}
 
 /** Narrows a reply to the expected type. */
 function expect<T extends StageReply['type']>(reply: StageReply, type: T): Extract<StageReply, { type: T }> {

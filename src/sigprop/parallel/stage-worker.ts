@@ -10,6 +10,7 @@ import { fromConfig } from '../config/from-config.js';
 import { init as initBackend, type BackendName } from '../backend/index.js';
 import { serialize, deserialize } from '../serialize/checkpoint.js';
 import { mergeCheckpoints } from '../serialize/merge.js';
+import { CheckpointError } from '../serialize/errors.js';
 import { planStages } from './part.js';
 import { Stage } from './stage.js';
 import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './protocol.js';
@@ -94,6 +95,10 @@ async function handle(message: ChainMessage): Promise<void> {
     }
     case 'restore': {
       const restored = deserialize(message.checkpoint);
+      if (JSON.stringify(restored.config) !== JSON.stringify(s.classifier.config)) {
+        restored.dispose();
+        throw new CheckpointError('the checkpoint is of another model config; a pipeline restores checkpoints of its own config only (start a new one for another)');
+      }
       s.classifier.dispose();
       stage = new Stage(restored, s.part);
       pass(message, () => ({ type: 'restored', id: message.id, step: restored.steps, samples: restored.samples }), []);
