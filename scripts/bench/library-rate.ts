@@ -91,8 +91,7 @@ function rows(data: BenchData, from: number, size: number): [Float32Array, Int32
 /** One update on inputs `from .. from + size − 1`, reading the logits as the learner thread does. */
 function learnBatch(classifier: Classifier, data: BenchData, from: number, size: number): void {
   const [x, y] = rows(data, from, size);
-  const features = data.x(0).length;
-  const xs = tf.tensor2d(x, [size, features]);
+  const xs = tf.tensor2d(x, [size, x.length / size]);
   const ys = tf.tensor1d(y, 'int32');
   const { logits, loss } = classifier.learn(xs, ys);
   logits.dataSync();

@@ -44,9 +44,7 @@ export class Classifier {
    */
   learn(x: tf.Tensor, labels: tf.Tensor, fresh?: number): LearnResult {
     const n = this.checkInput(x);
-    if (needsBatch(this.config.loss) && n < 2) {
-      throw new Error(`learn: loss ${this.config.loss.name} compares samples and needs at least 2 per update; got ${n}`);
-    }
+    this.checkBatchSize(n);
     const context = classIndices(labels, this.config.classes, n, 'labels');
     this.built.model.train();
     const result = tf.tidy(() => {
@@ -89,6 +87,13 @@ export class Classifier {
   dispose(): void {
     for (const [, optimizer] of this.optimizers()) optimizer.dispose();
     this.built.model.dispose();
+  }
+
+  /** @throws Error when the loss compares samples (v9/v14/v15) and a batch has fewer than 2 (`n`). */
+  checkBatchSize(n: number): void {
+    if (needsBatch(this.config.loss) && n < 2) {
+      throw new Error(`learn: loss ${this.config.loss.name} compares samples and needs at least 2 per update; got ${n}`);
+    }
   }
 
   /** @returns N. @throws Error naming the shape seen and expected. */

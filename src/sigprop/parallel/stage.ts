@@ -3,7 +3,6 @@ import type { Classifier } from '../classifier/classifier.js';
 import { Forward } from '../models/forward.js';
 import { crossEntropy } from '../loss/similarity.js';
 import { classIndices } from '../loss/labels.js';
-import { needsBatch } from '../zoo/loss-by-name.js';
 import type { LayerMetrics } from '../monitors/monitor.js';
 import type { LocalLearner } from '../zoo/learner.js';
 import { formatShape } from '../utils/shape.js';
@@ -62,9 +61,7 @@ export class Stage {
   learn(batch: StageBatch): StageOutput {
     const c = this.classifier;
     const n = batch.labels.length;
-    if (needsBatch(c.config.loss) && n < 2) {
-      throw new Error(`learn: loss ${c.config.loss.name} compares samples and needs at least 2 per update; got ${n}`);
-    }
+    c.checkBatchSize(n);
     const context = tf.tidy(() => classIndices(tf.tensor1d(batch.labels, 'int32'), c.config.classes, n, 'labels'));
     for (const l of this.learners) l.monitor.reset();
     try {
