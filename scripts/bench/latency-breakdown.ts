@@ -1,9 +1,9 @@
 /**
  * The breakdown of benchmark 3 (`npm run bench -- latency --breakdown`): where a prediction's
  * round trip goes. The server runs in this process so that its main-thread tasks can be timed
- * ({@link TaskTimer}): weight-snapshot loads, the prediction's forward pass, SQLite group commits
- * (with their fsync), checkpoint writes and metrics windows; the event loop's delay is sampled
- * too. The predicting client (`predict-client.ts`) and the producers that saturate the learner
+ * ({@link TaskTimer}): SQLite group commits (with their fsync), checkpoint writes and metrics
+ * windows; the event loop's delay is sampled too. Forward passes and weight-snapshot loads run in
+ * the model's prediction thread, off the main thread. The predicting client (`predict-client.ts`) and the producers that saturate the learner
  * run in other processes. Each prediction slower than the target is matched with the timed tasks
  * (≥ 1 ms) that ran during its round trip.
  */
@@ -18,7 +18,6 @@ import { serve, type ServerHandle } from '../../src/server/serve.js';
 import { CheckpointRepository } from '../../src/store/index.js';
 import { GroupCommit } from '../../src/stream/group-commit.js';
 import { LiveModel } from '../../src/stream/live-model.js';
-import { Predictor } from '../../src/stream/predictor.js';
 import type { BenchModel } from './bench-models.js';
 import { learnCounters, waitForBacklog } from './learned.js';
 import { startWaitingChild, type WaitingChild } from './child.js';
@@ -79,8 +78,6 @@ export async function latencyBreakdown(model: BenchModel, settings: { binary: bo
 /** The main-thread tasks timed, by the names of the engine's methods. */
 function taskTimer(): TaskTimer {
   const timer = new TaskTimer();
-  timer.wrap(Predictor.prototype, 'applyPending', 'weight snapshot load', (p: { pendingSnapshot: unknown }) => p.pendingSnapshot !== null);
-  timer.wrap(Predictor.prototype, 'predict', 'prediction forward pass (+ a snapshot load due)');
   timer.wrap(GroupCommit.prototype, 'flush', 'SQLite group commit (fsync)', (g: { jobs: unknown[] }) => g.jobs.length > 0);
   timer.wrap(CheckpointRepository.prototype, 'save', 'checkpoint write (SQLite)');
   timer.wrap(LiveModel.prototype, 'onLearned', 'learned batch: metrics, checkpoint policy');

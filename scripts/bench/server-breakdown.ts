@@ -19,7 +19,6 @@ import { loadServerConfig } from '../../src/server/config.js';
 import { serve } from '../../src/server/serve.js';
 import { GroupCommit } from '../../src/stream/group-commit.js';
 import { LearnerClient } from '../../src/stream/learner/client.js';
-import { Predictor } from '../../src/stream/predictor.js';
 import type { BenchData } from './bench-data.js';
 import type { BenchModel } from './bench-models.js';
 import { learnCounters, waitForBacklog } from './learned.js';
@@ -83,7 +82,6 @@ async function measureServer(model: BenchModel, settings: { producers: number; s
   const restoreLearn = timeLearnerTrips(trips);
   const timer = new TaskTimer();
   timer.wrap(GroupCommit.prototype, 'flush', 'SQLite group commit (fsync)', (g: { jobs: unknown[] }) => g.jobs.length > 0);
-  timer.wrap(Predictor.prototype, 'applyPending', 'weight snapshot load', (p: { pendingSnapshot: unknown }) => p.pendingSnapshot !== null);
   const dataDir = mkdtempSync(join(tmpdir(), 'sigprop-bench-server-breakdown-'));
   const server = await serve(loadServerConfig({ flags: { host: '127.0.0.1', port: '0', dataDir, logLevel: 'warn', deadlineMs: '2000' }, env: {} }));
   try {

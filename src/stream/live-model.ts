@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, Subject, type Observable, type Subscription } from 'rxjs';
 import type { ModelConfig } from '../sigprop/config/schema.js';
-import { fromConfig } from '../sigprop/config/from-config.js';
 import { shapeNumel } from '../sigprop/utils/shape.js';
 import type { Store, SampleInput, AppendResult } from '../store/index.js';
 import { LearnerClient } from './learner/client.js';
-import { Predictor } from './predictor.js';
+import { PredictorClient } from './predictor/client.js';
 import { LearningLoop, type LearnedBatch, type QueuedItem } from './learning-loop.js';
 import { MetricsWindow, type WindowPolicy } from './metrics-window.js';
 import { Backpressure, type OverloadPolicy } from './backpressure.js';
@@ -32,7 +31,7 @@ export interface LiveModelOptions {
 
 /**
  * One model, live: accepts labelled items (recorded, acknowledged after commit, then learned
- * in the learner thread), answers predictions at once on the main thread from the latest
+ * in the learner thread), answers predictions at once in its prediction thread from the latest
  * published weights, takes delayed labels, aggregates metrics and writes checkpoints.
  * Open one with {@link LiveModel.open}; it resumes from the latest checkpoint and re-learns
  * what the recording holds after it, so a crash loses no learning.
@@ -44,9 +43,10 @@ export class LiveModel {
   readonly metrics$: Observable<MetricsEvent> = this.metricsSubject.asObservable();
   private readonly learnerFailure = new Subject<Error>();
   /**
-   * Emits once if the learner thread fails (it crashed, or a batch could not be learned). The
-   * model has then stopped (see {@link abort}) so that no checkpoint covers the unlearned items;
-   * the engine restarts it from its latest checkpoint, which learns them again from the recording.
+   * Emits once if the learner or prediction thread fails (it crashed, a batch could not be
+   * learned or a snapshot not loaded). The model has then stopped (see {@link abort}) so that no
+   * checkpoint covers the unlearned items; the engine restarts it from its latest checkpoint,
+   * which learns them again from the recording.
    */
   readonly failed$: Observable<Error> = this.learnerFailure.asObservable();
   private readonly backpressure: Backpressure;
@@ -70,7 +70,7 @@ export class LiveModel {
     private readonly store: Store,
     private readonly commit: GroupCommit,
     private readonly learner: LearnerClient,
-    private readonly predictor: Predictor,
+    private readonly predictor: PredictorClient,
     private readonly loop: LearningLoop,
     private readonly options: LiveModelOptions,
     counters: { samples: number; step: number },
@@ -98,10 +98,11 @@ export class LiveModel {
     const learner = new LearnerClient();
     const firstWeights = firstValueFrom(learner.weights$);
     const ready = await learner.init(config, latest?.bytes ?? null, { backend: options.backend, publishEveryMs: options.maxStalenessMs, stages: options.learnerThreads });
-    const predictor = new Predictor(fromConfig(config), ready.step);
+    const predictor = await startPredictor(config, ready.step, options.backend, learner);
     predictor.offer(await firstWeights);
     let model: LiveModel | null = null;
-    const loop = new LearningLoop(learner, config, latest?.lastSeq ?? 0, (e) => model?.onLearnerFailure(e), ready.stages + 1);
+    predictor.onFailure = (e) => model?.onThreadFailure(e);
+    const loop = new LearningLoop(learner, config, latest?.lastSeq ?? 0, (e) => model?.onThreadFailure(e), ready.stages + 1);
     model = new LiveModel(name, config, recording.id, store, commit, learner, predictor, loop, options, ready);
     model.relearnAfter(latest?.lastSeq ?? 0);
     return model;
@@ -149,7 +150,7 @@ export class LiveModel {
     this.ensureOpen();
     const x = new Float32Array(valid.length * this.features);
     valid.forEach((v, i) => x.set(v.x, i * this.features));
-    const raw = this.predictor.predict(x, valid.length);
+    const raw = await this.predictor.predict(x, valid.length);
     const predictions = raw.map((p, i) => ({ clientId: valid[i].clientId, predictionId: randomUUID(), ...p }));
     const latency = performance.now() - started;
     for (let i = 0; i < predictions.length; i++) this.window.addPrediction(latency);
@@ -288,8 +289,7 @@ export class LiveModel {
     this.loop.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     this.metricsSubject.complete();
-    await stopLearner();
-    this.predictor.dispose();
+    await Promise.all([stopLearner(), this.predictor.dispose()]);
   }
 
   private validateLearnItem(item: LearnItem, i: number, n: number) {
@@ -403,8 +403,8 @@ export class LiveModel {
     this.loop.push(batch);
   }
 
-  /** Stops the model after a learning failure and reports it on {@link failed$} (once). */
-  private onLearnerFailure(error: Error): void {
+  /** Stops the model after a learner or prediction thread failure and reports it on {@link failed$} (once). */
+  private onThreadFailure(error: Error): void {
     if (this.aborted) return;
     this.fail(error);
     void this.abort().finally(() => {
@@ -416,6 +416,16 @@ export class LiveModel {
   /** Reports a background failure (none after {@link abort}: the work it cut off fails as expected). */
   private fail(error: Error): void {
     if (!this.aborted) console.error(`model '${this.name}': ${error.message}`);
+  }
+}
+
+/** Starts the model's prediction thread; the learner is ended if it cannot start, so that no thread is left running. */
+async function startPredictor(config: ModelConfig, step: number, backend: string, learner: LearnerClient): Promise<PredictorClient> {
+  try {
+    return await PredictorClient.start(config, step, backend);
+  } catch (error) {
+    await learner.terminate();
+    throw error;
   }
 }
 

@@ -1,4 +1,4 @@
-import { argmax } from './predictor.js';
+import { argmax } from './argmax.js';
 
 /** Test-then-train outcome of one item: was the pre-update prediction right, and its loss. */
 export interface PrequentialItem {

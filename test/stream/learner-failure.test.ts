@@ -8,6 +8,11 @@ function learnerThread(model: LiveModel): Worker {
   return (model as unknown as { learner: { pipeline: { workers: Worker[] } } }).learner.pipeline.workers[0];
 }
 
+/** Fault injection: the model's prediction thread. */
+function predictionThread(model: LiveModel): Worker {
+  return (model as unknown as { predictor: { worker: Worker } }).predictor.worker;
+}
+
 describe('learner failure', () => {
   const engines = useEngines();
 
@@ -45,5 +50,23 @@ describe('learner failure', () => {
       if (round < 3) await expect.poll(() => engine.model('m') !== model, { timeout: 30_000 }).toBe(true);
     }
     await expect(engine.model('m').learn(items(1, { from: 10 }))).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('a crashed prediction thread stops the model and the engine restarts it: nothing acked is lost and predictions are answered again', async () => {
+    const engine = await engines.open();
+    await engine.createModel('m', smallConfig());
+    const first = engine.model('m');
+    await first.learn(items(20));
+    await first.drain();
+
+    await predictionThread(first).terminate();
+    await expect.poll(() => engine.model('m') !== first, { timeout: 30_000 }).toBe(true);
+    const restarted = engine.model('m');
+    await restarted.drain();
+    expect(restarted.status()).toMatchObject({ samples: 20, lastSeq: 20, queued: 0 });
+    const predict = async () => (await restarted.predict([{ x: items(1)[0].x }]))[0];
+    // The new prediction thread follows the new learner (snapshots come within maxStalenessMs).
+    await expect.poll(async () => (await predict()).step, { timeout: 5_000 }).toBe(restarted.status().step);
+    expect((await predict()).probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
 });
