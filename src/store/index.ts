@@ -8,6 +8,7 @@ import { ModelRepository } from './models.js';
 import { DEFAULT_MAX_PENDING, PendingRepository } from './pending.js';
 import { RecordingRepository } from './recordings.js';
 import { WalSync } from './wal-sync.js';
+import { WalCheckpointer, type WalCheckpointResult } from './wal-checkpointer.js';
 
 export type { Checkpoint, CheckpointInfo, CheckpointInput, CheckpointReason, RetentionPolicy } from './checkpoints.js';
 export type { Clock } from './clock.js';
@@ -45,8 +46,9 @@ export interface StoreOptions extends DatabaseOptions {
   /**
    * Fsync off the calling thread: commits return without waiting for the disk (`synchronous =
    * NORMAL`, overriding {@link DatabaseOptions.synchronous}) and {@link Store.durable} fsyncs
-   * the WAL on libuv's thread pool. For a server whose event loop must not stall on the disk
-   * (a commit's fsync took up to ~100 ms on the project machine under load). Default false.
+   * the WAL on libuv's thread pool, and WAL checkpoints run in a thread of their own
+   * ({@link WalCheckpointer}). For a server whose event loop must not stall on the disk (a
+   * commit's fsync took up to ~100 ms on the project machine under load). Default false.
    */
   syncOffThread?: boolean;
 }
@@ -72,6 +74,7 @@ export class Store {
   readonly evaluations: EvaluationRepository;
 
   private readonly walSync: WalSync | null;
+  private readonly checkpointer: WalCheckpointer | null = null;
 
   /** Wraps an open, migrated connection; use {@link openStore}. */
   constructor(
@@ -80,6 +83,13 @@ export class Store {
   ) {
     const now = options.now ?? systemClock;
     this.walSync = options.syncOffThread && !db.memory ? new WalSync(`${db.name}-wal`) : null;
+    if (this.walSync) {
+      db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new WalCheckpointer(db.name, (why) => {
+        process.emitWarning(`WAL checkpoints of ${db.name} moved back into the commits: ${why}`);
+        if (db.open) db.pragma('wal_autocheckpoint = 1000');
+      });
+    }
     this.models = new ModelRepository(db, now);
     this.recordings = new RecordingRepository(db, this.models, now);
     this.checkpoints = new CheckpointRepository(db, this.models, now);
@@ -127,8 +137,19 @@ export class Store {
     return this.walSync?.sync() ?? Promise.resolve();
   }
 
+  /**
+   * Copies committed WAL frames into the database file in the checkpoint thread (a store opened
+   * with {@link StoreOptions.syncOffThread}; other stores checkpoint within their commits).
+   * @returns the WAL's frames and those copied (-1 each when a checkpoint was already running),
+   *   or null when this store has no checkpoint thread (any more).
+   */
+  checkpointWal(): Promise<WalCheckpointResult | null> {
+    return this.checkpointer?.checkpoint() ?? Promise.resolve(null);
+  }
+
   /** Closes the connection (checkpointing the WAL into the main file). Idempotent. */
   close(): void {
+    this.checkpointer?.stop();
     if (this.db.open) this.db.close();
     // Closing the connection synced everything; the descriptor goes once syncs in flight end.
     void this.walSync?.close().catch(() => undefined);
