@@ -134,6 +134,16 @@ describe.each(BACKENDS)('stages in one thread (%s): the same computation as Clas
     for (const s of stages) s.classifier.dispose();
   });
 
+  it('refuses a fresh outside [0, N] as Classifier.learn does, before learning anything', () => {
+    const c = fromConfig(MLP);
+    const [stage] = planStages(c, 2).map((part) => new Stage(c, part));
+    const [b] = batches(MLP, 1, 4, 6);
+    expect(() => stage.learn({ labels: b.y, fresh: 5, x: b.x })).toThrow("learn: fresh is 5; expected an integer in [0, 4] (how many of the batch's 4 samples are new)");
+    expect(() => stage.learn({ labels: b.y, fresh: 0.5, x: b.x })).toThrow(/fresh is 0.5/);
+    expect({ samples: c.samples, steps: c.steps }).toEqual({ samples: 0, steps: 0 });
+    c.dispose();
+  });
+
   it('reports each stage its own layers metrics, in model order', () => {
     const ref = fromConfig(MLP);
     const stages = planStages(ref, 2).map((part) => new Stage(fromConfig(MLP), part));
@@ -217,7 +227,10 @@ describe('Pipeline (worker threads, wasm)', () => {
     await expect(pipeline.learn(b.x.slice(0, 100), b.y.slice())).rejects.toThrow(/x has 100 values; expected 3136 for shape \[4, 784\]/);
     await expect(pipeline.learn(b.x.slice(0, 784), b.y.slice(0, 1))).rejects.toThrow(/needs at least 2/);
     await expect(pipeline.learn(b.x.slice(), Float32Array.from(b.y) as unknown as Int32Array)).rejects.toThrow(/labels must be a Int32Array; got Float32Array/);
-    await expect(pipeline.learn(b.x.slice(), b.y.slice(), 5)).rejects.toThrow(/fresh is 5; expected an integer in \[0, 4\]/);
+    // The same check and message as Classifier.learn (Classifier.checkFresh), made before the transfer.
+    for (const fresh of [5, -1, 1.5]) {
+      await expect(pipeline.learn(b.x.slice(), b.y.slice(), fresh)).rejects.toMatchObject({ name: 'PipelineError', message: `learn: fresh is ${fresh}; expected an integer in [0, 4] (how many of the batch's 4 samples are new)` });
+    }
     const other = fromConfig({ ...MLP, architecture: { ...MLP.architecture, numLayers: 3 } });
     await expect(pipeline.restore(await serialize(other))).rejects.toThrow(/another model config/);
     other.dispose();

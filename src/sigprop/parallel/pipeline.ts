@@ -1,6 +1,7 @@
 import { MessageChannel, isMainThread, type MessagePort, type Worker } from 'node:worker_threads';
 import type { LayerMetrics } from '../monitors/monitor.js';
 import { loadNative } from '../backend/native.js';
+import { Classifier } from '../classifier/classifier.js';
 import type { StagePart } from './part.js';
 import { spawnModuleWorker } from './spawn.js';
 import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './protocol.js';
@@ -219,8 +220,11 @@ function checkBatch(x: unknown, labels: unknown, fresh: number): void {
   own(x, Float32Array, 'x');
   own(labels, Int32Array, 'labels');
   if ((x as Float32Array).buffer === (labels as Int32Array).buffer) throw new PipelineError('learn: x and labels share one buffer; give each its own');
-  const n = (labels as Int32Array).length;
-  if (!Number.isInteger(fresh) || fresh < 0 || fresh > n) throw new PipelineError(`learn: fresh is ${fresh}; expected an integer in [0, ${n}]`);
+  try {
+    Classifier.checkFresh(fresh, (labels as Int32Array).length);
+  } catch (error) {
+    throw new PipelineError((error as Error).message);
+  }
 }
 
 /** Narrows a reply to the expected type. */
