@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { compileChecker } from './schema-check.js';
 
 /** Roles of bearer tokens; each includes the ones before it (`admin` ⊇ `write` ⊇ `read`). */
 export const ROLES = ['read', 'write', 'admin'] as const;
@@ -86,24 +85,26 @@ export class ServerConfigError extends Error {
   }
 }
 
-const checkConfig = compileChecker(ServerConfigSchema, 'config');
-
 /**
  * Merges the sources, flags > environment > config file > defaults (a source that sets `tokens`
  * replaces the whole token table of lower ones), converts strings to numbers/booleans and checks
- * the result against {@link ServerConfigSchema}.
- * @throws ServerConfigError on an unreadable file, a malformed token entry or an invalid value.
+ * every setting against {@link ServerConfigSchema}.
+ * @throws ServerConfigError on an unreadable file, a malformed token entry, an unknown setting in
+ *   the file or an invalid value; the message names the flag, variable or file key, the value
+ *   given (for the file with its JSON type) and what is expected.
  */
 export function loadServerConfig(sources: ConfigSources = {}): ServerConfig {
   const env = sources.env ?? process.env;
-  const fromFile = readConfigFile(sources.file ?? env.SIGPROP_CONFIG);
-  const merged = { ...fromFile, ...fromRaw(fromEnv(env)), ...fromRaw(sources.flags ?? {}) };
+  // Later entries replace earlier ones: this order is the precedence.
+  const settings = new Map([
+    ...fileSettings(sources.file ?? env.SIGPROP_CONFIG),
+    ...rawSettings(fromEnv(env), (key) => ENV_VARS[key]),
+    ...rawSettings(sources.flags ?? {}, (key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`),
+  ]);
+  const merged = Object.fromEntries([...settings].map(([key, setting]) => [key, checkSetting(key, setting)]));
   checkTokens(merged.tokens);
-  try {
-    return checkConfig(Value.Default(ServerConfigSchema, merged));
-  } catch (error) {
-    throw new ServerConfigError((error as Error).message);
-  }
+  // Sound: every given setting passed its own schema above (unknown ones were refused), and the defaults fill in the rest.
+  return Value.Default(ServerConfigSchema, merged) as ServerConfig;
 }
 
 /**
@@ -134,6 +135,83 @@ function checkTokens(tokens: unknown): void {
   }
 }
 
+/** One setting as given, with what error messages say of it. */
+interface Setting {
+  value: unknown;
+  /** The flag, variable or file key it came from. */
+  where: string;
+  /** The value as given (a file's with its JSON type). */
+  given: string;
+  fromFile: boolean;
+}
+
+const PROPERTIES = ServerConfigSchema.properties as Record<string, TSchema>;
+
+function fileSettings(path: string | undefined): Array<[string, Setting]> {
+  return Object.entries(readConfigFile(path)).map(([key, value]) => [
+    key,
+    { value, where: `config file ${path}: ${key}`, given: jsonValue(value), fromFile: true },
+  ]);
+}
+
+type ScalarKey = Exclude<keyof ServerConfig, 'tokens'>;
+
+/** Drops unset settings, parses `token:role` entries into the token table and converts the other strings (see {@link convert}). */
+function rawSettings(raw: RawSettings, name: (key: ScalarKey) => string): Array<[string, Setting]> {
+  return Object.entries(raw)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => [key, key === 'tokens' ? tokenSetting(value as string[]) : rawSetting(key as ScalarKey, value as string | boolean, name(key as ScalarKey))]);
+}
+
+function rawSetting(key: ScalarKey, value: string | boolean, where: string): Setting {
+  return { value: convert(key, value), where, given: typeof value === 'string' ? `'${value}'` : String(value), fromFile: false };
+}
+
+/** Its `given` is never shown: the table is checked by checkTokens, whose messages leave the tokens out. */
+function tokenSetting(entries: string[]): Setting {
+  return { value: parseTokens(entries), where: 'tokens', given: '', fromFile: false };
+}
+
+/** @returns the setting's value. @throws ServerConfigError for an unknown setting or a value its schema refuses. */
+function checkSetting(key: string, setting: Setting): unknown {
+  if (key === 'tokens') return setting.value;
+  const schema = PROPERTIES[key];
+  if (!schema) throw new ServerConfigError(`${setting.where} is not a setting; expected one of ${Object.keys(PROPERTIES).join(', ')}`);
+  if (Value.Check(schema, setting.value)) return setting.value;
+  throw new ServerConfigError(`${setting.where} is ${setting.given}; expected ${expectation(schema, setting.fromFile)}`);
+}
+
+/** What a setting's schema accepts, in words; for a file, with the JSON types. */
+function expectation(schema: TSchema, fromFile: boolean): string {
+  const variants: TSchema[] = schema.anyOf ?? [schema];
+  const literals = variants.filter((v) => v.const !== undefined).map((v) => (fromFile ? JSON.stringify(v.const) : `'${String(v.const)}'`));
+  const words = variants.filter((v) => v.const === undefined).map((v) => typeWords(v, fromFile));
+  if (literals.length > 0) {
+    const jsonType = fromFile ? (literals.length > 1 ? ' (JSON strings)' : ' (a JSON string)') : '';
+    words.unshift(`${literals.length > 1 ? 'one of ' : ''}${literals.join(', ')}${jsonType}`);
+  }
+  return words.join(' or ');
+}
+
+function typeWords(schema: TSchema, fromFile: boolean): string {
+  switch (schema.type) {
+    case 'integer': {
+      const range = schema.maximum === undefined ? ` ≥ ${schema.minimum}` : ` in ${schema.minimum}..${schema.maximum}`;
+      return `an integer${range}${fromFile ? ' (a JSON number)' : ''}`;
+    }
+    case 'boolean':
+      return fromFile ? 'true or false (a JSON boolean)' : 'true, false, 1 or 0';
+    default:
+      return `${schema.minLength ? 'a non-empty' : 'a'} ${fromFile ? 'JSON ' : ''}string`;
+  }
+}
+
+/** A file's value with its JSON type: `the JSON string "18093"`. */
+function jsonValue(value: unknown): string {
+  if (value === null) return 'the JSON null';
+  return `the JSON ${Array.isArray(value) ? 'array' : typeof value} ${JSON.stringify(value)}`;
+}
+
 function readConfigFile(path: string | undefined): Record<string, unknown> {
   if (!path) return {};
   let parsed: unknown;
@@ -159,29 +237,26 @@ function fromEnv(env: Record<string, string | undefined>): RawSettings {
   return raw;
 }
 
-/** Drops unset settings and parses `token:role` entries into the token table. */
-function fromRaw(raw: RawSettings): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    out[key] = key === 'tokens' ? parseTokens(value as string[]) : convert(key, value as string | boolean);
-  }
-  return out;
-}
-
 /**
  * A flag's or environment variable's string as the setting's type: only a plain decimal integer
  * becomes a number (`80.5`, `1e3` or `0x50` stay strings, so the check names them) and only
- * `true`/`false` a boolean.
+ * `true`/`1` and `false`/`0` a boolean (the two spellings scripts and container settings use).
  */
 function convert(key: string, value: string | boolean): unknown {
   if (typeof value !== 'string') return value;
-  const schema = (ServerConfigSchema.properties as Record<string, TSchema>)[key];
+  const schema = PROPERTIES[key];
   const types = new Set((schema?.anyOf ?? [schema]).map((s: TSchema | undefined) => s?.type));
   if (types.has('integer') && /^[+-]?\d+$/.test(value)) return Number(value);
-  if (types.has('boolean') && (value === 'true' || value === 'false')) return value === 'true';
+  if (types.has('boolean') && BOOLEANS.has(value)) return BOOLEANS.get(value);
   return value;
 }
+
+const BOOLEANS = new Map([
+  ['true', true],
+  ['1', true],
+  ['false', false],
+  ['0', false],
+]);
 
 function parseTokens(entries: string[]): Record<string, string> {
   const table: Record<string, string> = {};

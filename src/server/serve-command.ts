@@ -23,7 +23,7 @@ export function serveCommand(): Command {
     .option('--token <token:role>', `bearer token and its role (read, write, admin); repeatable [${ENV_VARS.tokens}=t:r,t:r]`, collect)
     .option('--max-message-bytes <n>', `largest frame or body [${ENV_VARS.maxMessageBytes}] (default 1048576)`)
     .option('--deadline-ms <ms>', `graceful shutdown deadline [${ENV_VARS.deadlineMs}] (default 30000)`)
-    .option('--insecure', `allow a non-loopback host without tokens [${ENV_VARS.insecure}]`)
+    .option('--insecure [bool]', `allow a non-loopback host without tokens; bare means true, else true, false, 1 or 0 [${ENV_VARS.insecure}]`)
     .addOption(new Option('--backend <name>', `tfjs backend [${ENV_VARS.backend}]`).choices(['auto', 'tensorflow', 'wasm', 'cpu']))
     .option('--learner-threads <n>', `threads each model learns in, or auto [${ENV_VARS.learnerThreads}] (default auto: 1 on 2 cores; from 3, 2 for large models)`)
     .option('--max-queue <n>', `labelled items waiting per model [${ENV_VARS.maxQueue}] (default 10000)`)

@@ -54,4 +54,21 @@ describe.each(BACKENDS)('Classifier on %s', (backend) => {
     expect(classifier.samples).toBe(0);
     expect(classifier.steps).toBe(0);
   });
+
+  it('fresh (new samples among N) must be an integer in [0, N]: else refused with the value and the range, nothing learned, no tensor left', () => {
+    const classifier = fromConfig(CONFIGS['v1, per-class targets']);
+    const [x, y] = batch(4);
+    const weights = classifier.built.model.parameters().map((v) => Array.from(v.dataSync()));
+    const before = tf.memory().numTensors;
+    for (const [fresh, shown] of [[5, '5'], [-1, '-1'], [1.5, '1.5'], [Number.NaN, 'NaN'], ['2', '"2" (a string)']] as const) {
+      expect(() => classifier.learn(x, y, fresh as number)).toThrow(`learn: fresh is ${shown}; expected an integer in [0, 4] (how many of the batch's 4 samples are new)`);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect({ samples: classifier.samples, steps: classifier.steps }).toEqual({ samples: 0, steps: 0 });
+    expect(classifier.built.model.parameters().map((v) => Array.from(v.dataSync()))).toEqual(weights);
+    for (const fresh of [0, 3, 4]) tf.dispose(Object.values(classifier.learn(x, y, fresh)));
+    expect({ samples: classifier.samples, steps: classifier.steps }).toEqual({ samples: 7, steps: 3 });
+    tf.dispose([x, y]);
+    classifier.dispose();
+  });
 });

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { fromConfig, serialize, deserialize, CheckpointError, type Classifier } from '../../src/index.js';
@@ -133,6 +134,16 @@ describe.each(BACKENDS)('stages in one thread (%s): the same computation as Clas
     for (const s of stages) s.classifier.dispose();
   });
 
+  it('refuses a fresh outside [0, N] as Classifier.learn does, before learning anything', () => {
+    const c = fromConfig(MLP);
+    const [stage] = planStages(c, 2).map((part) => new Stage(c, part));
+    const [b] = batches(MLP, 1, 4, 6);
+    expect(() => stage.learn({ labels: b.y, fresh: 5, x: b.x })).toThrow("learn: fresh is 5; expected an integer in [0, 4] (how many of the batch's 4 samples are new)");
+    expect(() => stage.learn({ labels: b.y, fresh: 0.5, x: b.x })).toThrow(/fresh is 0.5/);
+    expect({ samples: c.samples, steps: c.steps }).toEqual({ samples: 0, steps: 0 });
+    c.dispose();
+  });
+
   it('reports each stage its own layers metrics, in model order', () => {
     const ref = fromConfig(MLP);
     const stages = planStages(ref, 2).map((part) => new Stage(fromConfig(MLP), part));
@@ -216,7 +227,10 @@ describe('Pipeline (worker threads, wasm)', () => {
     await expect(pipeline.learn(b.x.slice(0, 100), b.y.slice())).rejects.toThrow(/x has 100 values; expected 3136 for shape \[4, 784\]/);
     await expect(pipeline.learn(b.x.slice(0, 784), b.y.slice(0, 1))).rejects.toThrow(/needs at least 2/);
     await expect(pipeline.learn(b.x.slice(), Float32Array.from(b.y) as unknown as Int32Array)).rejects.toThrow(/labels must be a Int32Array; got Float32Array/);
-    await expect(pipeline.learn(b.x.slice(), b.y.slice(), 5)).rejects.toThrow(/fresh is 5; expected an integer in \[0, 4\]/);
+    // The same check and message as Classifier.learn (Classifier.checkFresh), made before the transfer.
+    for (const fresh of [5, -1, 1.5]) {
+      await expect(pipeline.learn(b.x.slice(), b.y.slice(), fresh)).rejects.toMatchObject({ name: 'PipelineError', message: `learn: fresh is ${fresh}; expected an integer in [0, 4] (how many of the batch's 4 samples are new)` });
+    }
     const other = fromConfig({ ...MLP, architecture: { ...MLP.architecture, numLayers: 3 } });
     await expect(pipeline.restore(await serialize(other))).rejects.toThrow(/another model config/);
     other.dispose();
@@ -228,6 +242,55 @@ describe('Pipeline (worker threads, wasm)', () => {
     await pipeline.learn(used, b.y.slice());
     await expect(pipeline.learn(used, b.y.slice())).rejects.toThrow(/x's buffer is detached/);
     ref.dispose();
+  });
+
+  it('after dispose answers the requests made before it, then refuses every call at once as disposed (not as a crash); onFailure stays silent', async () => {
+    const failures: Error[] = [];
+    pipeline = await Pipeline.start({ config: MLP }, { stages: 2, backend: 'wasm' });
+    pipeline.onFailure = (error) => failures.push(error);
+    const [b] = batches(MLP, 1, 4, 13);
+    const before = pipeline.learn(b.x.slice(), b.y.slice());
+    await pipeline.dispose();
+    expect((await before).step).toBe(1);
+    const disposed = { name: 'PipelineError', code: 'disposed', message: expect.stringMatching(/^pipeline: disposed \(dispose\(\) was called\)/) };
+    const x = b.x.slice();
+    await expect(pipeline.learn(x, b.y.slice())).rejects.toMatchObject(disposed);
+    expect(x.length).toBe(b.x.length); // refused before the transfer: the caller keeps its array
+    await expect(pipeline.weights()).rejects.toMatchObject(disposed);
+    await expect(pipeline.checkpoint()).rejects.toMatchObject(disposed);
+    await expect(pipeline.restore(Uint8Array.of(1))).rejects.toMatchObject(disposed);
+    await pipeline.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // any late 'exit' event has arrived
+    expect(failures).toEqual([]);
+  });
+
+  it('terminate fails the unanswered requests and every later one as disposed; onFailure stays silent', async () => {
+    const failures: Error[] = [];
+    pipeline = await Pipeline.start({ config: MLP }, { stages: 2, backend: 'wasm' });
+    pipeline.onFailure = (error) => failures.push(error);
+    const [b] = batches(MLP, 1, 4, 14);
+    const terminated = { name: 'PipelineError', code: 'disposed', message: expect.stringMatching(/^pipeline: terminated \(terminate\(\) was called\)/) };
+    // Awaited after terminate, but watched from now on: terminate rejects it at once.
+    const unanswered = expect(pipeline.learn(b.x.slice(), b.y.slice())).rejects.toMatchObject(terminated);
+    await pipeline.terminate();
+    await unanswered;
+    await expect(pipeline.weights()).rejects.toMatchObject(terminated);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(failures).toEqual([]);
+  });
+
+  it('a stage thread that dies on its own is reported to onFailure once, and the calls after it fail with its exit', async () => {
+    const failures: Error[] = [];
+    pipeline = await Pipeline.start({ config: MLP }, { stages: 2, backend: 'wasm' });
+    pipeline.onFailure = (error) => failures.push(error);
+    // Fault injection: the second stage's thread ends as if the OS had killed it.
+    await (pipeline as unknown as { workers: Worker[] }).workers[1].terminate();
+    await expect.poll(() => failures.length).toBe(1);
+    expect(failures[0].message).toBe('a pipeline stage exited with code 1');
+    await expect(pipeline.weights()).rejects.toThrow('a pipeline stage exited with code 1');
+    await pipeline.dispose();
+    expect(failures).toHaveLength(1);
+    await expect(pipeline.weights()).rejects.toMatchObject({ code: 'disposed' });
   });
 
   it('fails to start with the config error and leaves no thread behind', async () => {

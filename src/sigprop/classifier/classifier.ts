@@ -39,12 +39,14 @@ export class Classifier {
    * `[0, classes)`; @param fresh how many of the N samples are new (the rest are replayed
    * ones, which do not count in {@link Classifier.samples}); default N.
    * Returns the pre-update logits and the output loss.
-   * @throws Error when x has the wrong shape, a label is out of range or not an integer, or the
-   *   loss needs ≥ 2 samples (v9/v14/v15) and N < 2. Nothing is learned then.
+   * @throws Error when x has the wrong shape, a label is out of range or not an integer, the
+   *   loss needs ≥ 2 samples (v9/v14/v15) and N < 2, or `fresh` is not an integer in [0, N].
+   *   Nothing is learned then.
    */
   learn(x: tf.Tensor, labels: tf.Tensor, fresh?: number): LearnResult {
     const n = this.checkInput(x);
     this.checkBatchSize(n);
+    Classifier.checkFresh(fresh ?? n, n);
     const context = classIndices(labels, this.config.classes, n, 'labels');
     this.built.model.train();
     const result = tf.tidy(() => {
@@ -94,6 +96,17 @@ export class Classifier {
     if (needsBatch(this.config.loss) && n < 2) {
       throw new Error(`learn: loss ${this.config.loss.name} compares samples and needs at least 2 per update; got ${n}`);
     }
+  }
+
+  /**
+   * Checks the count of new samples among a batch of `n` (the rest are replayed), shared by
+   * `learn`, the pipeline (before it transfers a batch to its threads) and its stages.
+   * @throws Error when `fresh` is not an integer in [0, n].
+   */
+  static checkFresh(fresh: number, n: number): void {
+    if (Number.isInteger(fresh) && fresh >= 0 && fresh <= n) return;
+    const given = typeof fresh === 'number' ? String(fresh) : `${JSON.stringify(fresh)} (a ${typeof fresh})`;
+    throw new Error(`learn: fresh is ${given}; expected an integer in [0, ${n}] (how many of the batch's ${n} samples are new)`);
   }
 
   /** @returns N. @throws Error naming the shape seen and expected. */

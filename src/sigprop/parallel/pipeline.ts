@@ -1,6 +1,7 @@
 import { MessageChannel, isMainThread, type MessagePort, type Worker } from 'node:worker_threads';
 import type { LayerMetrics } from '../monitors/monitor.js';
 import { loadNative } from '../backend/native.js';
+import { Classifier } from '../classifier/classifier.js';
 import type { StagePart } from './part.js';
 import { spawnModuleWorker } from './spawn.js';
 import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './protocol.js';
@@ -55,7 +56,11 @@ export class PipelineError extends Error {
 export class Pipeline {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Why a stage thread died, once one has. */
   private failure: Error | null = null;
+  /** Set by the owner's dispose() or terminate(): what every later request is refused with. */
+  private closed: PipelineError | null = null;
+  private disposing: Promise<void> | null = null;
 
   private constructor(
     private readonly workers: Worker[],
@@ -110,6 +115,7 @@ export class Pipeline {
    * @throws PipelineError as `Classifier.learn` (wrong size, bad label, batch too small for the
    *   loss), when x is not a Float32Array or labels not an Int32Array of its own (a transferred,
    *   detached or shared array), or `fresh` is not an integer in [0, N]; nothing is learned then.
+   *   Code `disposed` after {@link dispose} or {@link terminate} (the arrays are not transferred).
    */
   async learn(x: Float32Array, labels: Int32Array, fresh = labels.length, publish = false): Promise<PipelineLearned> {
     checkBatch(x, labels, fresh);
@@ -117,39 +123,58 @@ export class Pipeline {
     return expect(reply, 'learned');
   }
 
-  /** Every model variable (as `readWeights`) after the batches sent before this call. */
+  /** Every model variable (as `readWeights`) after the batches sent before this call. @throws PipelineError `disposed` after dispose/terminate. */
   async weights(): Promise<{ weights: Float32Array[]; step: number; samples: number }> {
     return expect(await this.request({ type: 'weights', weights: [] }), 'weights');
   }
 
-  /** A checkpoint (see `serialize`) of the model after the batches sent before this call. */
+  /** A checkpoint (see `serialize`) of the model after the batches sent before this call. @throws PipelineError `disposed` after dispose/terminate. */
   async checkpoint(): Promise<{ bytes: Uint8Array; step: number; samples: number }> {
     const { bytes, step, samples } = expect(await this.request({ type: 'checkpoint', parts: [] }), 'checkpoint');
     return { bytes, step, samples };
   }
 
-  /** Replaces the model in every stage by a checkpoint's (of the same config). @throws PipelineError `bad_checkpoint`. */
+  /** Replaces the model in every stage by a checkpoint's (of the same config). @throws PipelineError `bad_checkpoint`; `disposed` after dispose/terminate. */
   async restore(checkpoint: Uint8Array): Promise<{ step: number; samples: number }> {
     const { step, samples } = expect(await this.request({ type: 'restore', checkpoint }), 'restored');
     return { step, samples };
   }
 
-  /** Releases the model and ends the threads, after the requests already made. */
-  async dispose(): Promise<void> {
-    if (!this.failure) await this.request({ type: 'dispose' }).catch(() => undefined);
-    await this.terminate();
+  /**
+   * Releases the model and ends the threads, after the requests already made. Requests made
+   * from now on are refused at once (PipelineError `disposed`); {@link onFailure} is not called
+   * for the threads' ending. Calling it again waits for the first call.
+   */
+  dispose(): Promise<void> {
+    this.disposing ??= this.disposeOnce();
+    return this.disposing;
   }
 
-  /** Ends the threads at once; unanswered requests fail. */
+  /**
+   * Ends the threads at once: requests not answered yet, and any made later, fail with
+   * PipelineError `disposed`; {@link onFailure} is not called for the threads' ending.
+   */
   async terminate(): Promise<void> {
+    this.closed ??= new PipelineError('pipeline: terminated (terminate() was called); it answers no more requests: start a new one', 'disposed');
+    this.rejectPending(this.closed);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  /** Called once with the error when a stage thread dies (the pipeline is unusable after). */
+  /** Called once with the error when a stage thread dies on its own (the pipeline is unusable after); never for dispose() or terminate(). */
   onFailure: ((error: Error) => void) | null = null;
 
+  private async disposeOnce(): Promise<void> {
+    this.closed ??= new PipelineError('pipeline: disposed (dispose() was called); it answers no more requests: start a new one', 'disposed');
+    if (!this.failure) await this.send({ type: 'dispose' }).catch(() => undefined);
+    await this.terminate();
+  }
+
   private request(message: DistributiveOmit<ChainMessage, 'id'>, transfer: ArrayBuffer[] = []): Promise<StageReply> {
-    if (this.failure) return Promise.reject(this.failure);
+    const refusal = this.closed ?? this.failure;
+    return refusal ? Promise.reject(refusal) : this.send(message, transfer);
+  }
+
+  private send(message: DistributiveOmit<ChainMessage, 'id'>, transfer: ArrayBuffer[] = []): Promise<StageReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -166,12 +191,17 @@ export class Pipeline {
     else waiter.resolve(message);
   }
 
+  /** A stage thread died or exited: every waiting request fails; the owner hears of it unless it ended the threads itself. */
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
+    this.rejectPending(error);
+    if (!this.closed) this.onFailure?.(error);
+  }
+
+  private rejectPending(error: Error): void {
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
-    this.onFailure?.(error);
   }
 }
 
@@ -190,8 +220,11 @@ function checkBatch(x: unknown, labels: unknown, fresh: number): void {
   own(x, Float32Array, 'x');
   own(labels, Int32Array, 'labels');
   if ((x as Float32Array).buffer === (labels as Int32Array).buffer) throw new PipelineError('learn: x and labels share one buffer; give each its own');
-  const n = (labels as Int32Array).length;
-  if (!Number.isInteger(fresh) || fresh < 0 || fresh > n) throw new PipelineError(`learn: fresh is ${fresh}; expected an integer in [0, ${n}]`);
+  try {
+    Classifier.checkFresh(fresh, (labels as Int32Array).length);
+  } catch (error) {
+    throw new PipelineError((error as Error).message);
+  }
 }
 
 /** Narrows a reply to the expected type. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Classifier } from '../classifier/classifier.js';
+import { Classifier } from '../classifier/classifier.js';
 import { Forward } from '../models/forward.js';
 import { crossEntropy } from '../loss/similarity.js';
 import { classIndices } from '../loss/labels.js';
@@ -56,12 +56,14 @@ export class Stage {
    * Learns this stage's part of one batch. The first stage checks the batch as
    * `Classifier.learn` does (before anything is learned).
    * @throws Error when x has the wrong size, a label is out of range or not an integer, the loss
-   *   needs ≥ 2 samples and N < 2, or a non-first stage gets no flow.
+   *   needs ≥ 2 samples and N < 2, `fresh` is not an integer in [0, N], or a non-first stage
+   *   gets no flow.
    */
   learn(batch: StageBatch): StageOutput {
     const c = this.classifier;
     const n = batch.labels.length;
     c.checkBatchSize(n);
+    Classifier.checkFresh(batch.fresh, n);
     const context = tf.tidy(() => classIndices(tf.tensor1d(batch.labels, 'int32'), c.config.classes, n, 'labels'));
     for (const l of this.learners) l.monitor.reset();
     try {
