@@ -86,15 +86,17 @@ export class LearningLoop {
   private async learnBatch(items: QueuedItem[]): Promise<void> {
     this.inFlight += 1;
     this.dispatchedSeq = items[items.length - 1].seq;
+    let learned: LearnedBatch | null = null;
     try {
-      this.learned$.next(await learnWithReplay(this.learner, this.config, this.replay, items));
+      learned = await learnWithReplay(this.learner, this.config, this.replay, items);
     } catch (error) {
       this.onError(error as Error);
-    } finally {
-      this.waiting -= items.length;
-      this.inFlight -= 1;
-      this.notifyIdle();
     }
+    // Counted out before subscribers hear of the batch: they release blocked producers by the room left.
+    this.waiting -= items.length;
+    this.inFlight -= 1;
+    if (learned) this.learned$.next(learned);
+    this.notifyIdle();
   }
 
   private notifyIdle(): void {

@@ -287,6 +287,7 @@ export class LiveModel {
     if (this.released) return;
     this.released = true;
     this.loop.stop();
+    this.backpressure.refuseWaiting(new StreamError('closed', `model '${this.name}' stopped before there was room for these items; retry after it restarts`));
     for (const s of this.subscriptions) s.unsubscribe();
     this.metricsSubject.complete();
     await Promise.all([stopLearner(), this.predictor.dispose()]);
