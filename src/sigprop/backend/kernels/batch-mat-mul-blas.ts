@@ -72,7 +72,7 @@ export function registerBlasBatchMatMul(blas: NativeKernels, backendName: 'wasm'
   const stock = tf.getKernel(tf.BatchMatMul, backendName);
   if (!stock) throw new Error(`${backendName} has no BatchMatMul kernel to replace`);
   const { threads, threadedMinWork } = blas.info();
-  noteKernel(backendName, tf.BatchMatMul, `OpenBLAS sgemm (${threads} threads from ${threadedMinWork} multiply-adds, else 1)`);
+  noteKernel(backendName, tf.BatchMatMul, `OpenBLAS sgemm, sgemv for one-row products (${threads} threads from ${threadedMinWork} multiply-adds, else 1)`);
   if (installed.has(stock.kernelFunc)) return;
   const kernelFunc = blasBatchMatMul(blas, (backend) => memoryOf(backend as tf.KernelBackend, backendName) as TensorMemory, stock.kernelFunc);
   installed.add(kernelFunc);
