@@ -102,6 +102,7 @@ export class LiveModel {
     predictor.offer(await firstWeights);
     let model: LiveModel | null = null;
     predictor.onFailure = (e) => model?.onThreadFailure(e);
+    predictor.onRecycled = (arrays) => learner.recycle(arrays);
     const loop = new LearningLoop(learner, config, latest?.lastSeq ?? 0, (e) => model?.onThreadFailure(e), ready.stages + 1);
     model = new LiveModel(name, config, recording.id, store, commit, learner, predictor, loop, options, ready);
     model.relearnAfter(latest?.lastSeq ?? 0);

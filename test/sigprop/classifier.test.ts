@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { fromConfig } from '../../src/index.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
+import { readWeights, writeWeights } from '../../src/sigprop/classifier/weights.js';
+import { init } from '../../src/sigprop/backend/index.js';
 
 const CONFIGS = {
   'v1, per-class targets': { inputShape: [12], classes: 3, architecture: { name: 'mlp', numHidden: 16 } },
@@ -71,4 +73,30 @@ describe.each(BACKENDS)('Classifier on %s', (backend) => {
     tf.dispose([x, y]);
     classifier.dispose();
   });
+});
+
+describe('readWeights / writeWeights: snapshots into reused arrays, loaded without keeping them', () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`on ${backend}: readWeights refills spare arrays of the right length and replaces the others; writeWeights copies the values in`, async () => {
+      await init({ backend });
+      const config = { inputShape: [6], classes: 3, architecture: { name: 'mlp', numLayers: 1, numHidden: 5 }, seed: 2 };
+      const source = fromConfig(config);
+      const target = fromConfig({ ...config, seed: 9 });
+      const spare = readWeights(target);
+      const wrong = new Float32Array(1);
+      const copy = readWeights(source, [wrong, ...spare.slice(1)]);
+      expect(copy[0]).not.toBe(wrong);
+      copy.slice(1).forEach((a, i) => expect(a).toBe(spare[i + 1]));
+      writeWeights(target, copy);
+      const x = tf.tensor2d([[0.1, -0.2, 0.3, 0.4, -0.5, 0.6]]);
+      const expected = Array.from(source.predict(x).dataSync());
+      expect(Array.from(target.predict(x).dataSync())).toEqual(expected);
+      // The model keeps no reference to the arrays: changing them afterwards changes nothing.
+      for (const a of copy) a.fill(0);
+      expect(Array.from(target.predict(x).dataSync())).toEqual(expected);
+      tf.dispose(x);
+      source.dispose();
+      target.dispose();
+    });
+  }
 });

@@ -201,6 +201,28 @@ describe('Pipeline (worker threads, wasm)', () => {
     ref.dispose();
   });
 
+  it('writes published weights into the spare arrays of an earlier copy (transferred), in 2 stages, and leaves out arrays that cannot travel', async () => {
+    const ref = fromConfig(MLP);
+    pipeline = await Pipeline.start({ config: MLP }, { stages: 2, backend: 'wasm' });
+    const data = batches(MLP, 3, 12, 5);
+    const first = await pipeline.weights();
+    const spare = first.weights;
+    const learned = await pipeline.learn(data[0].x.slice(), data[0].y.slice(), 12, true, spare);
+    learnRef(ref, data[0]);
+    // Every spare array went to the stages (detached here) and came back refilled.
+    expect(spare.every((a) => a.length === 0)).toBe(true);
+    expect(learned.weights?.map((a) => Array.from(a))).toEqual(readWeights(ref).map((a) => Array.from(a)));
+    // A repeated buffer, a view and a detached array are left out: the stages make new arrays for them.
+    const odd = learned.weights as Float32Array[];
+    const bad = [odd[0], odd[0], new Float32Array(odd[2].length + 1).subarray(1), ...odd.slice(3)];
+    const again = await pipeline.weights(bad);
+    expect(again.weights.map((a) => Array.from(a))).toEqual(readWeights(ref).map((a) => Array.from(a)));
+    const after = await pipeline.learn(data[1].x.slice(), data[1].y.slice(), 12, true, spare);
+    learnRef(ref, data[1]);
+    expect(after.weights?.map((a) => Array.from(a))).toEqual(readWeights(ref).map((a) => Array.from(a)));
+    ref.dispose();
+  });
+
   it('restores a checkpoint in every stage, then goes on exactly as the restored classifier', async () => {
     const data = batches(MLP, 5, 8, 4);
     pipeline = await Pipeline.start({ config: MLP }, { stages: 2, backend: 'wasm' });

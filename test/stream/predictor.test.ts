@@ -44,6 +44,27 @@ describe('prediction thread', () => {
     }
   });
 
+  it('hands every snapshot’s arrays back once it is loaded or superseded, for the learner to refill', async () => {
+    const classifier = await learnedModel();
+    const predictor = await PredictorClient.start(smallConfig() as { classes: number }, 0, BACKEND);
+    const recycled: Float32Array[][] = [];
+    predictor.onRecycled = (arrays) => recycled.push(arrays);
+    try {
+      const sizes = readWeights(classifier).map((a) => a.length);
+      const first = readWeights(classifier);
+      predictor.offer({ step: 1, samples: 1, arrays: first });
+      predictor.offer({ step: 2, samples: 2, arrays: readWeights(classifier) });
+      expect(first.every((a) => a.length === 0)).toBe(true);
+      const [p] = await predictor.predict(input(1), 1);
+      expect(p.step).toBe(2);
+      await expect.poll(() => recycled.length).toBe(2);
+      for (const arrays of recycled) expect(arrays.map((a) => a.length)).toEqual(sizes);
+    } finally {
+      await predictor.dispose();
+      classifier.dispose();
+    }
+  });
+
   it('a snapshot that does not fit the model fails the thread once (onFailure) and every later prediction', async () => {
     const predictor = await PredictorClient.start(smallConfig() as { classes: number }, 0, BACKEND);
     const failures: Error[] = [];

@@ -111,21 +111,29 @@ export class Pipeline {
    * Learns one batch: `x` row-major `[N, ...inputShape]` float32, `labels` `[N]` integers in
    * `[0, classes)`, the first `fresh` of them new (default N). Both arrays are transferred to
    * the first stage (they are unusable here afterwards). With `publish` the result carries every
-   * model variable after the update.
+   * model variable after the update, written into the `spare` arrays of an earlier copy where
+   * they fit (see `readWeights`; they are transferred too).
    * @throws PipelineError as `Classifier.learn` (wrong size, bad label, batch too small for the
    *   loss), when x is not a Float32Array or labels not an Int32Array of its own (a transferred,
    *   detached or shared array), or `fresh` is not an integer in [0, N]; nothing is learned then.
    *   Code `disposed` after {@link dispose} or {@link terminate} (the arrays are not transferred).
    */
-  async learn(x: Float32Array, labels: Int32Array, fresh = labels.length, publish = false): Promise<PipelineLearned> {
+  async learn(x: Float32Array, labels: Int32Array, fresh = labels.length, publish = false, spare: readonly Float32Array[] = []): Promise<PipelineLearned> {
     checkBatch(x, labels, fresh);
-    const reply = await this.request({ type: 'learn', labels, fresh, x, publish, layers: [], weights: [], ms: 0 }, [x.buffer as ArrayBuffer, labels.buffer as ArrayBuffer]);
+    const reusable = publish ? transferable(spare, [x.buffer, labels.buffer]) : [];
+    const transfer = [x.buffer, labels.buffer, ...reusable.map((a) => a.buffer)] as ArrayBuffer[];
+    const reply = await this.request({ type: 'learn', labels, fresh, x, publish, layers: [], weights: [], spare: reusable, ms: 0 }, transfer);
     return expect(reply, 'learned');
   }
 
-  /** Every model variable (as `readWeights`) after the batches sent before this call. @throws PipelineError `disposed` after dispose/terminate. */
-  async weights(): Promise<{ weights: Float32Array[]; step: number; samples: number }> {
-    return expect(await this.request({ type: 'weights', weights: [] }), 'weights');
+  /**
+   * Every model variable (as `readWeights`) after the batches sent before this call, written
+   * into `spare` arrays where they fit (transferred).
+   * @throws PipelineError `disposed` after dispose/terminate.
+   */
+  async weights(spare: readonly Float32Array[] = []): Promise<{ weights: Float32Array[]; step: number; samples: number }> {
+    const reusable = transferable(spare, []);
+    return expect(await this.request({ type: 'weights', weights: [], spare: reusable }, reusable.map((a) => a.buffer as ArrayBuffer)), 'weights');
   }
 
   /** A checkpoint (see `serialize`) of the model after the batches sent before this call. @throws PipelineError `disposed` after dispose/terminate. */
@@ -225,6 +233,23 @@ function checkBatch(x: unknown, labels: unknown, fresh: number): void {
   } catch (error) {
     throw new PipelineError((error as Error).message);
   }
+}
+
+/**
+ * The leading spare arrays that can travel: Float32Arrays spanning a buffer of their own, not
+ * detached, not repeated, not one of `taken` (a transfer list with any other fails as a whole).
+ * The rest are left out, and the stages make new arrays for them.
+ */
+function transferable(spare: readonly Float32Array[], taken: ArrayBufferLike[]): Float32Array[] {
+  const seen = new Set<ArrayBufferLike>(taken);
+  const usable: Float32Array[] = [];
+  for (const a of spare) {
+    const own = a instanceof Float32Array && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+    if (!own || a.byteLength === 0 || seen.has(a.buffer)) break;
+    seen.add(a.buffer);
+    usable.push(a);
+  }
+  return usable;
 }
 
 /** Narrows a reply to the expected type. */

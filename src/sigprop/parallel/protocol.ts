@@ -16,11 +16,13 @@ export interface CheckpointPart {
 /**
  * Messages that travel down the chain of stages (main → stage 0 → stage 1 → …), each handled
  * by every stage in turn, so that every request sees exactly the batches sent before it.
- * `layers`, `weights` and `ms` (compute time) gather each stage's contribution on the way.
+ * `layers`, `weights` and `ms` (compute time) gather each stage's contribution on the way;
+ * `spare` holds arrays of an earlier weight copy for the stages to fill again, in `readWeights`
+ * order, each stage taking its own from the front.
  */
 export type ChainMessage =
-  | { type: 'learn'; id: number; labels: Int32Array; fresh: number; x?: Float32Array; flow?: FlowData; publish: boolean; layers: LayerMetrics[]; weights: Float32Array[]; ms: number }
-  | { type: 'weights'; id: number; weights: Float32Array[] }
+  | { type: 'learn'; id: number; labels: Int32Array; fresh: number; x?: Float32Array; flow?: FlowData; publish: boolean; layers: LayerMetrics[]; weights: Float32Array[]; spare: Float32Array[]; ms: number }
+  | { type: 'weights'; id: number; weights: Float32Array[]; spare: Float32Array[] }
   | { type: 'checkpoint'; id: number; parts: CheckpointPart[] }
   | { type: 'restore'; id: number; checkpoint: Uint8Array }
   | { type: 'dispose'; id: number };

@@ -52,6 +52,12 @@ async function setup(message: SetupMessage): Promise<void> {
   reply({ type: 'ready', parts, backend, step: classifier.steps, samples: classifier.samples });
 }
 
+/** Adds this stage's weights to a request's copy, filling its share of the spare arrays. */
+function addWeights(s: Stage, message: { weights: Float32Array[]; spare: Float32Array[] }): { weights: Float32Array[]; spare: Float32Array[] } {
+  const count = s.variableCount;
+  return { weights: [...message.weights, ...s.weights(message.spare.slice(0, count))], spare: message.spare.slice(count) };
+}
+
 /** Sends a chain message on, or answers the main thread from the last stage. */
 function pass(message: ChainMessage, answer: () => StageReply, transfer: ArrayBuffer[]): void {
   if (downstream) downstream.postMessage(message, transfer);
@@ -67,10 +73,10 @@ async function handle(message: ChainMessage): Promise<void> {
       const out = s.learn({ labels: message.labels, fresh: message.fresh, x: message.x, flow: message.flow });
       const ms = message.ms + performance.now() - start;
       const layers = [...message.layers, ...out.layers];
-      const weights = message.publish ? [...message.weights, ...s.weights()] : message.weights;
+      const { weights, spare } = message.publish ? addWeights(s, message) : message;
       if (out.kind === 'flow') {
-        const next: ChainMessage = { ...message, x: undefined, flow: out.flow, layers, weights, ms };
-        (downstream as MessagePort).postMessage(next, buffers([out.flow.h, ...(out.flow.t ? [out.flow.t] : []), ...weights]));
+        const next: ChainMessage = { ...message, x: undefined, flow: out.flow, layers, weights, spare, ms };
+        (downstream as MessagePort).postMessage(next, buffers([out.flow.h, ...(out.flow.t ? [out.flow.t] : []), ...weights, ...spare]));
         return;
       }
       const learned: StageReply = { type: 'learned', id: message.id, logits: out.logits, loss: out.loss, layers, ...counters(), weights: message.publish ? weights : null, ms };
@@ -78,8 +84,8 @@ async function handle(message: ChainMessage): Promise<void> {
       return;
     }
     case 'weights': {
-      const weights = [...message.weights, ...s.weights()];
-      pass({ ...message, weights }, () => ({ type: 'weights', id: message.id, weights, ...counters() }), buffers(weights));
+      const { weights, spare } = addWeights(s, message);
+      pass({ ...message, weights, spare }, () => ({ type: 'weights', id: message.id, weights, ...counters() }), buffers([...weights, ...spare]));
       return;
     }
     case 'checkpoint': {

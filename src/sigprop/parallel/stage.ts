@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Classifier } from '../classifier/classifier.js';
+import { copyValues } from '../classifier/weights.js';
 import { Forward } from '../models/forward.js';
 import { crossEntropy } from '../loss/similarity.js';
 import { classIndices } from '../loss/labels.js';
@@ -80,9 +81,18 @@ export class Stage {
     }
   }
 
-  /** The part's variables' values (fresh copies), in `namedParameters()` order: consecutive stages' lists concatenate to `readWeights`'s. */
-  weights(): Float32Array[] {
-    return this.ownedVariables().map(ownValues);
+  /**
+   * The part's variables' values, in `namedParameters()` order: consecutive stages' lists
+   * concatenate to `readWeights`'s. @param spare arrays to fill again (see `readWeights`); the
+   * first {@link variableCount} are used.
+   */
+  weights(spare: readonly Float32Array[] = []): Float32Array[] {
+    return copyValues(this.ownedVariables(), spare);
+  }
+
+  /** How many variables the part owns (the length of {@link weights}). */
+  get variableCount(): number {
+    return this.ownedVariables().length;
   }
 
   /** The checkpoint tensors (see `checkpointTensors`) and the optimizers this stage keeps current. */

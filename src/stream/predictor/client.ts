@@ -32,6 +32,9 @@ export class PredictorClient {
   /** Called once with the error when the thread dies or cannot load a snapshot (it is unusable after). */
   onFailure: ((error: Error) => void) | null = null;
 
+  /** Receives each offered snapshot's arrays back once the thread has loaded (or skipped) it, for the learner to refill. */
+  onRecycled: ((arrays: Float32Array[]) => void) | null = null;
+
   private constructor(
     private readonly worker: Worker,
     private readonly classes: number,
@@ -92,6 +95,7 @@ export class PredictorClient {
 
   private onMessage(message: PredictorReply): void {
     if (message.type === 'ready') return;
+    if (message.type === 'recycled') return this.onRecycled?.(message.arrays);
     if (message.type === 'broken') return this.fail(new Error(`prediction thread: ${message.message}`));
     const waiter = this.pending.get(message.id);
     if (!waiter) return;

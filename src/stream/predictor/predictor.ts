@@ -17,10 +17,12 @@ export class Predictor {
   /**
    * @param classifier an instance of the model's config; its weights are replaced by snapshots.
    * @param step the update count of the weights it starts with.
+   * @param done receives each snapshot's arrays once they are loaded or superseded (for reuse).
    */
   constructor(
     private readonly classifier: Classifier,
     step = 0,
+    private readonly done: (arrays: Float32Array[]) => void = () => undefined,
   ) {
     this.step = step;
   }
@@ -30,6 +32,7 @@ export class Predictor {
    * offered is the current weights even when its step is lower (after a rollback).
    */
   offer(snapshot: WeightsSnapshot): void {
+    if (this.pendingSnapshot) this.done(this.pendingSnapshot.arrays);
     this.pendingSnapshot = snapshot;
     if (this.scheduled) return;
     this.scheduled = true;
@@ -49,6 +52,7 @@ export class Predictor {
     this.pendingSnapshot = null;
     writeWeights(this.classifier, snapshot.arrays);
     this.step = snapshot.step;
+    this.done(snapshot.arrays);
   }
 
   /**

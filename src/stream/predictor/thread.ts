@@ -20,7 +20,7 @@ function reply(message: PredictorReply): void {
 
 async function init(message: Extract<PredictorRequest, { type: 'init' }>): Promise<void> {
   const info = await initBackend({ backend: message.backend as BackendName });
-  predictor = new Predictor(fromConfig(message.config), message.step);
+  predictor = new Predictor(fromConfig(message.config), message.step, (arrays) => main.postMessage({ type: 'recycled', arrays } satisfies PredictorReply, arrays.map((a) => a.buffer as ArrayBuffer)));
   reply({ type: 'ready', backend: info.name });
 }
 
