@@ -2,3 +2,4 @@ export { Pipeline, PipelineError, type PipelineOptions, type PipelineLearned } f
 export { planStages, pipelineObstacle, wholePart, type StagePart } from './part.js';
 export { Stage, type FlowData, type StageBatch, type StageOutput } from './stage.js';
 export type { ModelSource } from './protocol.js';
+export { transferList } from './transfer.js';

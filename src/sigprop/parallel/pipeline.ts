@@ -4,6 +4,7 @@ import { loadNative } from '../backend/native.js';
 import { Classifier } from '../classifier/classifier.js';
 import type { StagePart } from './part.js';
 import { spawnModuleWorker } from './spawn.js';
+import { transferList } from './transfer.js';
 import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './protocol.js';
 
 /** Options of {@link Pipeline.start}. */
@@ -112,7 +113,7 @@ export class Pipeline {
    * `[0, classes)`, the first `fresh` of them new (default N). Both arrays are transferred to
    * the first stage (they are unusable here afterwards). With `publish` the result carries every
    * model variable after the update, written into the `spare` arrays of an earlier copy where
-   * they fit (see `readWeights`; they are transferred too).
+   * they fit (see `readWeights`; transferred too, unless they are views of shared memory).
    * @throws PipelineError as `Classifier.learn` (wrong size, bad label, batch too small for the
    *   loss), when x is not a Float32Array or labels not an Int32Array of its own (a transferred,
    *   detached or shared array), or `fresh` is not an integer in [0, N]; nothing is learned then.
@@ -120,20 +121,20 @@ export class Pipeline {
    */
   async learn(x: Float32Array, labels: Int32Array, fresh = labels.length, publish = false, spare: readonly Float32Array[] = []): Promise<PipelineLearned> {
     checkBatch(x, labels, fresh);
-    const reusable = publish ? transferable(spare, [x.buffer, labels.buffer]) : [];
-    const transfer = [x.buffer, labels.buffer, ...reusable.map((a) => a.buffer)] as ArrayBuffer[];
-    const reply = await this.request({ type: 'learn', labels, fresh, x, publish, layers: [], weights: [], spare: reusable, ms: 0 }, transfer);
+    const reusable = spareArrays(publish ? spare : [], [x.buffer, labels.buffer]);
+    const transfer = [x.buffer as ArrayBuffer, labels.buffer as ArrayBuffer, ...reusable.transfer];
+    const reply = await this.request({ type: 'learn', labels, fresh, x, publish, layers: [], weights: [], spare: reusable.arrays, ms: 0 }, transfer);
     return expect(reply, 'learned');
   }
 
   /**
    * Every model variable (as `readWeights`) after the batches sent before this call, written
-   * into `spare` arrays where they fit (transferred).
+   * into `spare` arrays where they fit (transferred, unless views of shared memory).
    * @throws PipelineError `disposed` after dispose/terminate.
    */
   async weights(spare: readonly Float32Array[] = []): Promise<{ weights: Float32Array[]; step: number; samples: number }> {
-    const reusable = transferable(spare, []);
-    return expect(await this.request({ type: 'weights', weights: [], spare: reusable }, reusable.map((a) => a.buffer as ArrayBuffer)), 'weights');
+    const reusable = spareArrays(spare, []);
+    return expect(await this.request({ type: 'weights', weights: [], spare: reusable.arrays }, reusable.transfer), 'weights');
   }
 
   /** A checkpoint (see `serialize`) of the model after the batches sent before this call. @throws PipelineError `disposed` after dispose/terminate. */
@@ -236,20 +237,24 @@ function checkBatch(x: unknown, labels: unknown, fresh: number): void {
 }
 
 /**
- * The leading spare arrays that can travel: Float32Arrays spanning a buffer of their own, not
- * detached, not repeated, not one of `taken` (a transfer list with any other fails as a whole).
- * The rest are left out, and the stages make new arrays for them.
+ * The leading spare arrays that can travel, and what to transfer: views of shared memory go as
+ * they are; other Float32Arrays must span a buffer of their own, not detached, not repeated, not
+ * one of `taken` (a transfer list with any other fails as a whole). The rest are left out, and
+ * the stages make new arrays for them.
  */
-function transferable(spare: readonly Float32Array[], taken: ArrayBufferLike[]): Float32Array[] {
+function spareArrays(spare: readonly Float32Array[], taken: ArrayBufferLike[]): { arrays: Float32Array[]; transfer: ArrayBuffer[] } {
   const seen = new Set<ArrayBufferLike>(taken);
-  const usable: Float32Array[] = [];
+  const arrays: Float32Array[] = [];
   for (const a of spare) {
-    const own = a instanceof Float32Array && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
-    if (!own || a.byteLength === 0 || seen.has(a.buffer)) break;
-    seen.add(a.buffer);
-    usable.push(a);
+    if (!(a instanceof Float32Array)) break;
+    if (!(a.buffer instanceof SharedArrayBuffer)) {
+      const own = a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+      if (!own || a.byteLength === 0 || seen.has(a.buffer)) break;
+      seen.add(a.buffer);
+    }
+    arrays.push(a);
   }
-  return usable;
+  return { arrays, transfer: transferList(arrays) };
 }
 
 /** Narrows a reply to the expected type. */

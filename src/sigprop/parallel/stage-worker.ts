@@ -13,6 +13,7 @@ import { mergeCheckpoints } from '../serialize/merge.js';
 import { CheckpointError } from '../serialize/errors.js';
 import { planStages } from './part.js';
 import { Stage } from './stage.js';
+import { transferList } from './transfer.js';
 import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './protocol.js';
 
 if (!parentPort) throw new Error('stage worker: must run in a worker thread');
@@ -30,8 +31,8 @@ function reply(message: StageReply, transfer: ArrayBuffer[] = []): void {
   main.postMessage(message, transfer);
 }
 
-function buffers(arrays: ArrayLike<number>[]): ArrayBuffer[] {
-  return arrays.map((a) => (a as Float32Array).buffer as ArrayBuffer);
+function buffers(arrays: Float32Array[]): ArrayBuffer[] {
+  return transferList(arrays);
 }
 
 async function build(source: ModelSource, backend: string): Promise<{ classifier: Classifier; backend: string }> {

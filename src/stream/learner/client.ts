@@ -1,6 +1,7 @@
 import { Subject, type Observable } from 'rxjs';
 import { Pipeline, PipelineError } from '../../sigprop/parallel/pipeline.js';
 import type { LearnReply, WeightsSnapshot } from './protocol.js';
+import { SnapshotSlots } from './snapshot-slots.js';
 
 /** Error from the learner threads, with the original error's code when it had one. */
 export const LearnerError = PipelineError;
@@ -20,9 +21,8 @@ export interface LearnerOptions {
  * several stages), serving requests strictly in order with any number in flight, and the stream
  * of published weight snapshots for the inference copy. A snapshot rides along with a learn
  * request at most every `publishEveryMs`; when learning pauses, a trailing snapshot publishes
- * the last update. Snapshots are written into the arrays of a loaded one handed back through
- * {@link recycle}: ten new 12 MB copies a second kept the threads' garbage collectors busy
- * (measured: server throughput 0.57–0.69× the library with them, 0.88–0.90× without snapshots).
+ * the last update. Snapshots are written into shared arrays ({@link SnapshotSlots}) that come
+ * back through {@link recycle} once loaded.
  */
 export class LearnerClient {
   private pipeline: Pipeline | null = null;
@@ -30,8 +30,7 @@ export class LearnerClient {
   private lastPublish = 0;
   private trailing: ReturnType<typeof setTimeout> | null = null;
   private publishEveryMs = 0;
-  /** Arrays of a snapshot the inference copy has loaded, to be filled by the next one. */
-  private spare: Float32Array[] = [];
+  private readonly slots = new SnapshotSlots();
 
   /** Weight snapshots, in the order of the updates they follow. */
   readonly weights$: Observable<WeightsSnapshot> = this.weightsSubject.asObservable();
@@ -53,7 +52,7 @@ export class LearnerClient {
   async learn(x: Float32Array, y: Int32Array, fresh: number): Promise<LearnReply> {
     const publish = performance.now() - this.lastPublish >= this.publishEveryMs;
     if (publish) this.lastPublish = performance.now();
-    const result = await this.current().learn(x, y, fresh, publish, publish ? this.takeSpare() : []);
+    const result = await this.current().learn(x, y, fresh, publish, publish ? this.slots.take() : []);
     if (result.weights) this.weightsSubject.next({ step: result.step, samples: result.samples, arrays: result.weights });
     else this.publishLater();
     return { logits: result.logits, layers: result.layers, step: result.step, samples: result.samples, ms: result.ms };
@@ -61,7 +60,7 @@ export class LearnerClient {
 
   /** Takes back the arrays of a snapshot that was loaded, to fill with a later one. */
   recycle(arrays: Float32Array[]): void {
-    this.spare = arrays;
+    this.slots.give(arrays);
   }
 
   /** Serialises the model after every batch sent before this call. */
@@ -95,7 +94,8 @@ export class LearnerClient {
 
   private async publishNow(): Promise<void> {
     this.lastPublish = performance.now();
-    const { weights, step, samples } = await this.current().weights(this.takeSpare());
+    const { weights, step, samples } = await this.current().weights(this.slots.take());
+    this.slots.sizeFrom(weights);
     this.weightsSubject.next({ step, samples, arrays: weights });
   }
 
@@ -108,12 +108,6 @@ export class LearnerClient {
       else this.publishLater();
     }, Math.max(0, this.publishEveryMs - (performance.now() - this.lastPublish)));
     this.trailing.unref();
-  }
-
-  private takeSpare(): Float32Array[] {
-    const spare = this.spare;
-    this.spare = [];
-    return spare;
   }
 
   private stopPublishing(): void {

@@ -1,6 +1,7 @@
 import { isMainThread, type Worker } from 'node:worker_threads';
 import { loadNative } from '../../sigprop/backend/native.js';
 import { spawnModuleWorker } from '../../sigprop/parallel/spawn.js';
+import { transferList } from '../../sigprop/parallel/transfer.js';
 import type { WeightsSnapshot } from '../learner/protocol.js';
 import { argmax } from '../argmax.js';
 import { StreamError } from '../errors.js';
@@ -63,11 +64,10 @@ export class PredictorClient {
     return new PredictorClient(worker, config.classes);
   }
 
-  /** Hands the thread the learner's latest weights (the arrays are transferred: unusable here after). */
+  /** Hands the thread the learner's latest weights (arrays not over shared memory are transferred: unusable here after). */
   offer(snapshot: WeightsSnapshot): void {
     if (this.failure || this.stopped) return;
-    const buffers = new Set(snapshot.arrays.map((a) => a.buffer as ArrayBuffer));
-    this.worker.postMessage({ type: 'weights', ...snapshot } satisfies PredictorRequest, [...buffers]);
+    this.worker.postMessage({ type: 'weights', ...snapshot } satisfies PredictorRequest, transferList(snapshot.arrays));
   }
 
   /**

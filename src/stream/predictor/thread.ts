@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { fromConfig } from '../../sigprop/config/from-config.js';
 import { init as initBackend, type BackendName } from '../../sigprop/backend/index.js';
+import { transferList } from '../../sigprop/parallel/transfer.js';
 import { Predictor } from './predictor.js';
 import type { PredictorReply, PredictorRequest } from './protocol.js';
 
@@ -20,7 +21,7 @@ function reply(message: PredictorReply): void {
 
 async function init(message: Extract<PredictorRequest, { type: 'init' }>): Promise<void> {
   const info = await initBackend({ backend: message.backend as BackendName });
-  predictor = new Predictor(fromConfig(message.config), message.step, (arrays) => main.postMessage({ type: 'recycled', arrays } satisfies PredictorReply, arrays.map((a) => a.buffer as ArrayBuffer)));
+  predictor = new Predictor(fromConfig(message.config), message.step, (arrays) => main.postMessage({ type: 'recycled', arrays } satisfies PredictorReply, transferList(arrays)));
   reply({ type: 'ready', backend: info.name });
 }
 
