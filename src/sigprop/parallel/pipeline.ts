@@ -5,6 +5,7 @@ import { Classifier } from '../classifier/classifier.js';
 import type { StagePart } from './part.js';
 import { spawnModuleWorker } from './spawn.js';
 import { transferList } from './transfer.js';
+import { awaitStartup } from './startup.js';
 import type { ChainMessage, ModelSource, SetupMessage, StageReply } from './protocol.js';
 
 /** Options of {@link Pipeline.start}. */
@@ -265,24 +266,13 @@ function expect<T extends StageReply['type']>(reply: StageReply, type: T): Extra
 
 /** Sends a setup message and waits for the stage's `ready` (or its failure, or its exit). */
 function setup(worker: Worker, message: SetupMessage, transfer: Array<ArrayBuffer | MessagePort> = []): Promise<Extract<StageReply, { type: 'ready' }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: StageReply): void => {
-      if (reply.type !== 'ready' && reply.type !== 'failed') return;
-      cleanup();
-      if (reply.type === 'failed') reject(new PipelineError(reply.message, reply.code));
-      else resolve(reply);
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    const onExit = (code: number): void => onError(new PipelineError(`a pipeline stage exited with code ${code} while starting`));
-    const cleanup = (): void => {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-    };
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    worker.postMessage(message, transfer as never);
-  });
+  return awaitStartup<StageReply, Extract<StageReply, { type: 'ready' }>>(
+    worker,
+    message,
+    transfer,
+    (reply) => (reply.type === 'ready' ? reply : reply.type === 'failed' ? new PipelineError(reply.message, reply.code) : undefined),
+    (code) => new PipelineError(`a pipeline stage exited with code ${code} while starting`),
+  );
 }
 
 /** The number of stages to plan. @throws PipelineError when `stages` is not a positive integer or 'auto'. */

@@ -2,6 +2,7 @@ import { isMainThread, type Worker } from 'node:worker_threads';
 import { loadNative } from '../../sigprop/backend/native.js';
 import { spawnModuleWorker } from '../../sigprop/parallel/spawn.js';
 import { transferList } from '../../sigprop/parallel/transfer.js';
+import { awaitStartup } from '../../sigprop/parallel/startup.js';
 import type { WeightsSnapshot } from '../learner/protocol.js';
 import { argmax } from '../argmax.js';
 import { StreamError } from '../errors.js';
@@ -127,22 +128,11 @@ function rows(probs: Float32Array, n: number, classes: number, step: number): Ra
 
 /** Sends `init` and waits for `ready` (or the failure, or the thread's exit). */
 function ready(worker: Worker, message: PredictorRequest): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: PredictorReply): void => {
-      if (reply.type !== 'ready' && reply.type !== 'broken') return;
-      cleanup();
-      if (reply.type === 'broken') reject(new Error(reply.message));
-      else resolve();
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    const onExit = (code: number): void => onError(new Error(`the prediction thread exited with code ${code} while starting`));
-    const cleanup = (): void => {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-    };
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    worker.postMessage(message);
-  });
+  return awaitStartup<PredictorReply, string>(
+    worker,
+    message,
+    [],
+    (reply) => (reply.type === 'ready' ? reply.backend : reply.type === 'broken' ? new Error(reply.message) : undefined),
+    (code) => new Error(`the prediction thread exited with code ${code} while starting`),
+  ).then(() => undefined);
 }
