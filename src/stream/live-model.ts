@@ -139,7 +139,8 @@ export class LiveModel {
   /**
    * Predicts at once from the latest published weights (never behind a training step). Each
    * prediction gets an id for a delayed label; the input is recorded and kept for that label.
-   * @throws StreamError bad_shape / not_finite / missing_field (with the item index), closed.
+   * @throws StreamError bad_shape / not_finite / missing_field (with the item index); closed when
+   *   the model is closing or stopped (also when its prediction thread failed: it restarts).
    */
   async predict(items: readonly PredictItem[]): Promise<Prediction[]> {
     limitItems(items.length, Math.max(1, Math.min(MAX_ITEMS, Math.floor(MAX_PROBABILITIES / this.config.classes))));
@@ -151,7 +152,11 @@ export class LiveModel {
     this.ensureOpen();
     const x = new Float32Array(valid.length * this.features);
     valid.forEach((v, i) => x.set(v.x, i * this.features));
-    const raw = await this.predictor.predict(x, valid.length);
+    const raw = await this.predictor.predict(x, valid.length).catch((error: Error) => {
+      throw error instanceof StreamError ? error : new StreamError('closed', `model '${this.name}' stopped (${error.message}); retry after it restarts`);
+    });
+    // Stopped while the prediction thread answered: nothing more may reach the store.
+    if (this.aborted) throw new StreamError('closed', `model '${this.name}' stopped before the prediction was recorded; retry after it restarts`);
     const predictions = raw.map((p, i) => ({ clientId: valid[i].clientId, predictionId: randomUUID(), ...p }));
     const latency = performance.now() - started;
     for (let i = 0; i < predictions.length; i++) this.window.addPrediction(latency);

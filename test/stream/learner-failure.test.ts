@@ -60,6 +60,8 @@ describe('learner failure', () => {
     await first.drain();
 
     await predictionThread(first).terminate();
+    // A prediction meeting the dead thread is refused as closed (retry after the restart), not lost or left hanging.
+    await expect(first.predict([{ x: items(1)[0].x }])).rejects.toMatchObject({ code: 'closed', message: expect.stringMatching(/retry after it restarts/) });
     await expect.poll(() => engine.model('m') !== first, { timeout: 30_000 }).toBe(true);
     const restarted = engine.model('m');
     await restarted.drain();
