@@ -38,6 +38,13 @@ async function packageVersion(): Promise<string> {
   return (await import('../../src/server/version.js')).PACKAGE_VERSION;
 }
 
+// A reader that stops early (`sigprop predict … | head`) closes the pipe: that ends the command
+// quietly, as for any Unix filter, instead of an unhandled EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main().catch(async (error: unknown) => {
   process.stderr.write(`sigprop: ${(error as Error).message}\n`);
   const { ServerConfigError } = await import('../../src/server/config.js');

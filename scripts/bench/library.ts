@@ -112,10 +112,18 @@ async function racePair(config: Config, n: number, args: { backend: string; stag
   const torchFirst = n % 2 === 0;
   const common = ['--loss', config.loss, '--batch', String(config.batch), '--samples', String(config.samples), '--seed', String(n)];
   const runOurs = (): Promise<TrainRunResult> =>
-    runJson<TrainRunResult>(process.execPath, ['--import', 'tsx', `${ROOT}scripts/fidelity.ts`, ...common, '--backend', args.backend, '--stages', args.stages]);
-  const runTorch = (): Promise<TorchResult> => runJson<TorchResult>(args.python, [args['torch-script'], ...common], torchEnv(args['torch-blas']));
+    progress(`${label(config)} pair ${n}: ours`, runJson<TrainRunResult>(process.execPath, ['--import', 'tsx', `${ROOT}scripts/fidelity.ts`, ...common, '--backend', args.backend, '--stages', args.stages]));
+  const runTorch = (): Promise<TorchResult> => progress(`${label(config)} pair ${n}: torch`, runJson<TorchResult>(args.python, [args['torch-script'], ...common], torchEnv(args['torch-blas'])));
   const [torch, ours] = torchFirst ? [await runTorch(), await runOurs()] : await runOurs().then(async (o) => [await runTorch(), o] as const);
   return { ours, torch, ratio: round(ours.train_samples_per_s / torch.train_samples_per_s, 3) };
+}
+
+/** Reports on stderr when a run starts and ends (a run of 60,000 samples takes minutes). */
+async function progress<T extends { train_samples_per_s: number }>(what: string, run: Promise<T>): Promise<T> {
+  console.error(`library bench: ${what} running…`);
+  const result = await run;
+  console.error(`library bench: ${what} ${result.train_samples_per_s} samples/s`);
+  return result;
 }
 
 /**
