@@ -260,9 +260,10 @@ const BOOLEANS = new Map([
 
 function parseTokens(entries: string[]): Record<string, string> {
   const table: Record<string, string> = {};
-  for (const entry of entries) {
+  for (const [i, entry] of entries.entries()) {
     const at = entry.lastIndexOf(':');
-    if (at <= 0) throw new ServerConfigError(`token entry '${entry.slice(0, 4)}…' must be token:role (role: ${ROLES.join(', ')})`);
+    // Never echoed, not even in part: a malformed entry may well be a bare secret.
+    if (at <= 0) throw new ServerConfigError(`token entry ${i + 1} (of ${entries.length}, ${entry.length} characters) has no ':role'; expected token:role (role: ${ROLES.join(', ')})`);
     table[entry.slice(0, at)] = entry.slice(at + 1);
   }
   return table;

@@ -63,7 +63,7 @@ export function isClientError(error: unknown): error is ProtocolError | StreamEr
 
 /**
  * HTTP status of an error code: bad input 400, unauthorized 401, forbidden 403, unknown_* 404,
- * duplicate_model 409, expired_prediction 410, too_large 413, overloaded 429, closed 503.
+ * duplicate_model and diverged 409, expired_prediction 410, too_large 413, overloaded 429, closed 503.
  */
 export function httpStatus(code: ErrorCode): number {
   switch (code) {
@@ -79,6 +79,7 @@ export function httpStatus(code: ErrorCode): number {
     case 'unknown_evaluation':
       return 404;
     case 'duplicate_model':
+    case 'diverged':
       return 409;
     case 'expired_prediction':
       return 410;

@@ -53,6 +53,9 @@ export interface StoreOptions extends DatabaseOptions {
   syncOffThread?: boolean;
 }
 
+/** Size a restarting WAL is truncated to (64 MiB: a few seconds of saturated learning). */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /**
  * The durable state of the server in one SQLite file. Owns the connection; the repositories
  * share it. Synchronous: every method returns once its change is committed (see
@@ -85,6 +88,8 @@ export class Store {
     this.walSync = options.syncOffThread && !db.memory ? new WalSync(`${db.name}-wal`) : null;
     if (this.walSync) {
       db.pragma('wal_autocheckpoint = 0');
+      // A WAL that once grew (a reader held a snapshot for long) is cut back when it restarts.
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       this.checkpointer = new WalCheckpointer(db.name, (why) => {
         process.emitWarning(`WAL checkpoints of ${db.name} moved back into the commits: ${why}`);
         if (db.open) db.pragma('wal_autocheckpoint = 1000');

@@ -17,6 +17,7 @@ export type StreamErrorCode =
   | 'unknown_evaluation'
   | 'overloaded'
   | 'too_large'
+  | 'diverged'
   | 'closed';
 
 /**

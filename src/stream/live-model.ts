@@ -60,6 +60,7 @@ export class LiveModel {
   /** Stopped by {@link abort}: nothing more may reach the store. */
   private aborted = false;
   private released = false;
+  private divergenceReported = false;
   private samples: number;
   private step: number;
 
@@ -248,7 +249,7 @@ export class LiveModel {
     const target = this.checkpoints().find((c) => c.id === id);
     if (!target) throw new StreamError('unknown_checkpoint', `model '${this.name}' has no checkpoint ${id}`);
     const bytes = this.store.checkpoints.get(id).bytes;
-    const restored = await this.learner.restore(bytes);
+    const restored = await this.learner.restore(bytes).catch((e: Error) => this.refusal(e));
     this.samples = restored.samples;
     this.step = restored.step;
     return this.checkpoint(`restore:${id}`);
@@ -355,14 +356,18 @@ export class LiveModel {
     this.step = batch.reply.step;
     this.window.addBatch(batch.reply.layers, batch.prequential);
     this.backpressure.release();
-    this.closeWindowIfDue();
-    this.checkpointIfDue();
+    this.onTick();
   }
 
   /** Time-driven duties, also when no item arrives: a metrics window or a checkpoint that is due by time. */
   private onTick(): void {
-    this.closeWindowIfDue();
-    this.checkpointIfDue();
+    // A timer's exception would end the whole server: one model's failure is reported instead.
+    try {
+      this.closeWindowIfDue();
+      this.checkpointIfDue();
+    } catch (error) {
+      this.fail(error as Error);
+    }
   }
 
   /** Starts a periodic checkpoint when the policy says one is due and none is being written. */
@@ -381,14 +386,28 @@ export class LiveModel {
       this.name,
       event.window,
       event.time,
-      event.layers.map((l) => ({ layer: l.layer, loss: l.loss, accuracy: l.accuracy, samples: l.samples, extra: { throughput: event.throughput, latency: event.predictLatencyMs, predictions: event.predictions } })),
+      event.layers.map((l) => ({ layer: l.layer, loss: this.measured(l.loss), accuracy: this.measured(l.accuracy), samples: l.samples, extra: { throughput: event.throughput, latency: event.predictLatencyMs, predictions: event.predictions } })),
     );
     this.metricsSubject.next(event);
   }
 
+  /** A learner request that failed because the model stopped meanwhile (deleted, shutting down, restarting) is refused as closed, not as a server bug. */
+  private refusal(error: Error & { code?: string }): never {
+    if (error instanceof StreamError || !(this.closed || error.code === 'disposed')) throw error;
+    throw new StreamError('closed', `model '${this.name}' stopped before this finished (${error.message}); retry after it restarts`);
+  }
+
+  /** A metric as stored: a loss gone NaN or infinite (the model diverged) is stored as not measured, and reported once. */
+  private measured(value: number): number | null {
+    if (Number.isFinite(value)) return value;
+    if (!this.divergenceReported) console.error(`model '${this.name}': its loss is ${value} — the model diverged (e.g. a learning rate too high for the inputs' scale); predictions are refused with 'diverged' until a checkpoint is restored`);
+    this.divergenceReported = true;
+    return null;
+  }
+
   private async writeCheckpoint(reason: string): Promise<CheckpointInfo> {
     const lastSeq = this.loop.dispatchedSeq;
-    const { bytes, step, samples } = await this.learner.checkpoint();
+    const { bytes, step, samples } = await this.learner.checkpoint().catch((e: Error) => this.refusal(e));
     if (this.aborted) throw new StreamError('closed', `model '${this.name}' was stopped before its checkpoint was saved`);
     const policy = this.config.checkpoint;
     const saved = this.store.transaction(() => {

@@ -124,4 +124,16 @@ describe('server config', () => {
     expect(() => assertSafeExposure({ ...open, tokens: { 'some-token-1': 'admin' } })).not.toThrow();
     await expect(serve(open)).rejects.toThrow(ServerConfigError);
   });
+
+  it('never echoes a token, not even in part, when an entry is malformed', () => {
+    const secret = 's3cretadmintoken';
+    let message = '';
+    try {
+      loadServerConfig({ env: { SIGPROP_TOKENS: `good-token-1:admin,${secret}` } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/token entry 2 \(of 2, 16 characters\) has no ':role'; expected token:role/);
+    expect(message).not.toMatch(/s3c/);
+  });
 });

@@ -68,10 +68,12 @@ export class LearnerClient {
     return this.current().checkpoint();
   }
 
-  /** Replaces the model by a checkpoint's, and publishes its weights. */
+  /** Replaces the model by a checkpoint's, and publishes its weights (a snapshot requested right after, published when it comes). */
   async restore(checkpoint: Uint8Array): Promise<{ step: number; samples: number }> {
     const restored = await this.current().restore(checkpoint);
-    await this.publishNow();
+    // Requested now (it follows the restore in the threads) but not awaited: the counters go back
+    // before any later batch's reply can advance them, or they would overwrite its counts.
+    this.publishNow().catch(() => undefined);
     return restored;
   }
 

@@ -74,7 +74,7 @@ export class PredictorClient {
   /**
    * Predicts N inputs. @param x row-major `[N, features]` float32 (transferred: unusable here after).
    * @returns one prediction per row, with softmax probabilities and the step of the weights used.
-   * @throws StreamError `closed` after {@link dispose}; Error when the thread failed.
+   * @throws StreamError `closed` after {@link dispose}, `diverged` when the outputs are not finite; Error when the thread failed.
    */
   predict(x: Float32Array, n: number): Promise<RawPrediction[]> {
     if (this.stopped) return Promise.reject(new StreamError('closed', 'the model is closed'));
@@ -118,8 +118,14 @@ export class PredictorClient {
   }
 }
 
-/** Splits row-major probabilities `[N, classes]` into predictions. */
+/**
+ * Splits row-major probabilities `[N, classes]` into predictions.
+ * @throws StreamError `diverged` when any is not finite (NaN weights answer nothing useful).
+ */
 function rows(probs: Float32Array, n: number, classes: number, step: number): RawPrediction[] {
+  if (!probs.every(Number.isFinite)) {
+    throw new StreamError('diverged', `the model's outputs at step ${step} are not finite: its weights diverged (e.g. a learning rate too high for the inputs' scale); restore a checkpoint or recreate the model`);
+  }
   return Array.from({ length: n }, (_, i) => {
     const row = Array.from(probs.subarray(i * classes, (i + 1) * classes));
     return { label: argmax(row), probs: row, step };
