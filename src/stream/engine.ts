@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Subject, concat, filter, of, switchMap, type Observable } from 'rxjs';
 import { mkdirSync } from 'node:fs';
 import { parseConfig, ConfigError } from '../sigprop/config/parse.js';
 import type { ModelConfig } from '../sigprop/config/schema.js';
@@ -12,7 +13,7 @@ import { learnerThreads } from './learner/threads.js';
 import { DEFAULT_MODEL_CONFIG } from './default-model.js';
 import type { OverloadPolicy } from './backpressure.js';
 import type { WindowPolicy } from './metrics-window.js';
-import type { EvaluationRequest, EvaluationStatus, ModelStatus } from './types.js';
+import type { EvaluationRequest, EvaluationStatus, MetricsEvent, ModelStatus } from './types.js';
 
 /** Options of {@link Engine.open}. */
 export interface EngineOptions {
@@ -44,6 +45,8 @@ export interface EngineOptions {
  */
 export class Engine {
   private readonly live = new Map<string, LiveModel>();
+  /** Every model started (created, reopened, restarted after a failure). */
+  private readonly started = new Subject<LiveModel>();
   private readonly evaluations = new Map<number, EvaluationRun>();
   /** Times (ms) of each model's recent restarts after a learner failure. */
   private readonly restarts = new Map<string, number[]>();
@@ -207,6 +210,7 @@ export class Engine {
 
   private async shutdown(deadlineMs: number): Promise<void> {
     clearInterval(this.purgeTimer);
+    this.started.complete();
     const closing = Promise.all([...this.live.values()].map((m) => m.close()));
     closing.catch(() => undefined); // a model stopped at the deadline may fail afterwards: expected then
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
@@ -229,7 +233,19 @@ export class Engine {
     const model = await LiveModel.open(name, config, this.store, this.commit, this.modelOptions);
     this.live.set(name, model);
     model.failed$.subscribe(() => void this.restart(name, model, config));
+    this.started.next(model);
     return model;
+  }
+
+  /**
+   * The live metrics windows of the model `name`, following it across restarts and a delete and
+   * re-create under the same name (a subscription to one `LiveModel.metrics$` ends with it).
+   * @throws StreamError unknown_model when no such model is live now.
+   */
+  metrics$(name: string): Observable<MetricsEvent> {
+    const current = this.model(name);
+    const later = this.started.pipe(filter((m) => m.name === name));
+    return concat(of(current), later).pipe(switchMap((m) => m.metrics$));
   }
 
   /**

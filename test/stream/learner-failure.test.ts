@@ -53,9 +53,11 @@ describe('learner failure', () => {
   });
 
   it('a crashed prediction thread stops the model and the engine restarts it: nothing acked is lost and predictions are answered again', async () => {
-    const engine = await engines.open();
+    const engine = await engines.open({ metricsWindow: { samples: 5, ms: 60_000 } });
     await engine.createModel('m', smallConfig());
     const first = engine.model('m');
+    const windows: Array<{ window: number }> = [];
+    engine.metrics$('m').subscribe((event) => windows.push(event));
     await first.learn(items(20));
     await first.drain();
 
@@ -70,5 +72,10 @@ describe('learner failure', () => {
     // The new prediction thread follows the new learner (snapshots come within maxStalenessMs).
     await expect.poll(async () => (await predict()).step, { timeout: 5_000 }).toBe(restarted.status().step);
     expect((await predict()).probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // A metrics subscription made before the crash follows the restarted model.
+    const before = windows.length;
+    await restarted.learn(items(10, { from: 20 }));
+    await restarted.drain();
+    await expect.poll(() => windows.length).toBeGreaterThan(before);
   });
 });

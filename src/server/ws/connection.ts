@@ -138,11 +138,9 @@ export class StreamConnection {
   /** Replaces the connection's topics; `metrics` forwards the model's live metric windows. */
   private subscribe(request: SubscribeRequest): void {
     this.authorize('read', 'subscribe');
-    const model = this.ctx.engine.model(this.ctx.model);
+    const metrics$ = this.ctx.engine.metrics$(this.ctx.model);
     this.subscription?.unsubscribe();
-    this.subscription = request.topics.includes('metrics')
-      ? model.metrics$.subscribe((event) => this.send({ op: 'metrics', ...event }))
-      : null;
+    this.subscription = request.topics.includes('metrics') ? metrics$.subscribe((event) => this.send({ op: 'metrics', ...event })) : null;
     this.send({ op: 'subscribed', ...(request.id !== undefined && { id: request.id }), topics: request.topics });
   }
 
