@@ -158,7 +158,7 @@ function report(machine: ReturnType<typeof machineInfo>, runs: Array<{ config: C
   for (const { config, pairs } of runs) {
     pairs.forEach((p, i) => lines.push(`| ${label(config)} | ${i + 1} | ${p.ours.train_samples_per_s} | ${p.torch.train_samples_per_s} | ${p.ratio} | ${pct(p.ours.prequential_acc)} | ${pct(p.torch.prequential_acc)} | ${pct(p.ours.test_acc)} | ${pct(p.torch.test_acc)} |`));
     const med = (f: (p: Pair) => number): number => median(pairs.map(f));
-    lines.push(`| **${label(config)}** | **median** | ${med((p) => p.ours.train_samples_per_s)} | ${med((p) => p.torch.train_samples_per_s)} | **${round(med((p) => p.ratio), 3)}** | ${pct(med((p) => p.ours.prequential_acc))} | ${pct(med((p) => p.torch.prequential_acc))} | ${pct(med((p) => p.ours.test_acc))} | ${pct(med((p) => p.torch.test_acc))} |`);
+    lines.push(`| **${label(config)}** | **median** | ${round(med((p) => p.ours.train_samples_per_s), 1)} | ${round(med((p) => p.torch.train_samples_per_s), 1)} | **${round(med((p) => p.ratio), 3)}** | ${pct(med((p) => p.ours.prequential_acc))} | ${pct(med((p) => p.torch.prequential_acc))} | ${pct(med((p) => p.ours.test_acc))} | ${pct(med((p) => p.torch.test_acc))} |`);
   }
   return lines;
 }
