@@ -1,5 +1,6 @@
 import type { LiveModel } from '../stream/engine.js';
 import type { LabelItem } from '../stream/types.js';
+import { MAX_ITEMS, limitItems } from '../stream/live-model.js';
 import { errorReply, isClientError } from './errors.js';
 import type { ServerMetrics, Transport } from './metrics-prometheus.js';
 import {
@@ -53,6 +54,8 @@ export async function runItems(model: LiveModel, request: ItemRequest, metrics: 
  * index — and no accepted label goes unacknowledged.
  */
 async function labelEach(model: LiveModel, items: LabelItem[], metrics: ServerMetrics, transport: Transport): Promise<ItemReply[]> {
+  // Labelled one by one, so the engine's per-request limit must be applied to the whole batch here.
+  limitItems(items.length, MAX_ITEMS);
   const replies: ItemReply[] = [];
   for (const [index, item] of items.entries()) {
     try {

@@ -456,12 +456,12 @@ async function startPredictor(config: ModelConfig, step: number, backend: string
 }
 
 /** Most items in one request: a batch is handled in one turn of the event loop. */
-const MAX_ITEMS = 4096;
+export const MAX_ITEMS = 4096;
 /** Most probabilities in one predict reply (items × classes), so that a reply stays a few MB. */
 const MAX_PROBABILITIES = 1_000_000;
 
 /** @throws StreamError `too_large` when a request holds more than `max` items. */
-function limitItems(count: number, max: number): void {
+export function limitItems(count: number, max: number): void {
   if (count > max) throw new StreamError('too_large', `${count} items in one request; send at most ${max} at once`);
 }
 

@@ -89,6 +89,13 @@ describe('WebSocket stream (protocol v1)', () => {
     expect(await client.next()).toMatchObject({ op: 'ack', id: 'bl-0' });
   });
 
+  it('a binary label frame above 4,096 items is refused as a whole with too_large (labels are handled one by one, the limit still holds)', async () => {
+    const items = Array.from({ length: 4097 }, (_, i) => ({ id: `many-${i}`, predictionId: `not-a-prediction-${i}`, y: 1 }));
+    client.send(encodeFrame({ op: 'label', items }));
+    expect(await client.next()).toMatchObject({ op: 'error', code: 'too_large', message: '4097 items in one request; send at most 4096 at once' });
+    expect(await client.request({ op: 'subscribe', id: 'still-open', topics: [] })).toEqual({ op: 'subscribed', id: 'still-open', topics: [] });
+  });
+
   it('subscribe: streams the live metric windows', async () => {
     expect(await client.request({ op: 'subscribe', id: 's-1', topics: ['metrics'] })).toEqual({ op: 'subscribed', id: 's-1', topics: ['metrics'] });
     client.send(encodeFrame({ op: 'learn', items: Array.from({ length: 20 }, (_, i) => ({ x: Float32Array.from(input(400 + i)), y: i % 10 })) }));
