@@ -88,12 +88,12 @@ export class GroupCommit {
     this.lastWalCheckpoint = performance.now();
     void this.store
       .checkpointWal()
-      .then((r) => (r && r.walFrames >= WAL_RESTART_FRAMES ? this.pauseCommitsFor(() => this.store.checkpointWal()) : undefined))
+      .then((r) => (r && r.walFrames >= WAL_RESTART_FRAMES ? this.pauseCommitsForCheckpoint() : undefined))
       .finally(() => (this.walCheckpointing = false));
   }
 
-  private pauseCommitsFor(work: () => Promise<unknown>): Promise<void> {
-    this.hold = work().then(
+  private pauseCommitsForCheckpoint(): Promise<void> {
+    this.hold = this.store.checkpointWal().then(
       () => void (this.hold = null),
       () => void (this.hold = null),
     );

@@ -31,10 +31,6 @@ function reply(message: StageReply, transfer: ArrayBuffer[] = []): void {
   main.postMessage(message, transfer);
 }
 
-function buffers(arrays: Float32Array[]): ArrayBuffer[] {
-  return transferList(arrays);
-}
-
 async function build(source: ModelSource, backend: string): Promise<{ classifier: Classifier; backend: string }> {
   const info = await initBackend({ backend: backend as BackendName });
   const classifier = 'checkpoint' in source ? deserialize(source.checkpoint) : fromConfig(source.config);
@@ -77,16 +73,16 @@ async function handle(message: ChainMessage): Promise<void> {
       const { weights, spare } = message.publish ? addWeights(s, message) : message;
       if (out.kind === 'flow') {
         const next: ChainMessage = { ...message, x: undefined, flow: out.flow, layers, weights, spare, ms };
-        (downstream as MessagePort).postMessage(next, buffers([out.flow.h, ...(out.flow.t ? [out.flow.t] : []), ...weights, ...spare]));
+        (downstream as MessagePort).postMessage(next, transferList([out.flow.h, ...(out.flow.t ? [out.flow.t] : []), ...weights, ...spare]));
         return;
       }
       const learned: StageReply = { type: 'learned', id: message.id, logits: out.logits, loss: out.loss, layers, ...counters(), weights: message.publish ? weights : null, ms };
-      reply(learned, buffers([out.logits, ...weights]));
+      reply(learned, transferList([out.logits, ...weights]));
       return;
     }
     case 'weights': {
       const { weights, spare } = addWeights(s, message);
-      pass({ ...message, weights, spare }, () => ({ type: 'weights', id: message.id, weights, ...counters() }), buffers([...weights, ...spare]));
+      pass({ ...message, weights, spare }, () => ({ type: 'weights', id: message.id, weights, ...counters() }), transferList([...weights, ...spare]));
       return;
     }
     case 'checkpoint': {
